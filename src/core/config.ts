@@ -1,0 +1,51 @@
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  smtpPort: number;
+  llm?: { baseUrl: string; apiKey?: string; model?: string };
+  translateProvider: 'none' | 'libretranslate' | 'deepl' | 'llm';
+  /** Cookies marked Secure (behind HTTPS). Off for localhost. */
+  secureCookies: boolean;
+  logLevel: string;
+}
+
+export interface ConfigFlags {
+  port?: string | number;
+  host?: string;
+  data?: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  smtpPort?: string | number;
+}
+
+function intOr(value: string | number | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0-65535), got "${value}"`);
+  return n;
+}
+
+/** Flags win over environment variables, which win over defaults (DESIGN.md, Configuration). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFlags = {}): Config {
+  const provider = (env.TRANSLATE_PROVIDER ?? 'none').toLowerCase();
+  if (!['none', 'libretranslate', 'deepl', 'llm'].includes(provider)) {
+    throw new Error(`TRANSLATE_PROVIDER must be one of none, libretranslate, deepl, llm; got "${provider}"`);
+  }
+  return {
+    port: intOr(flags.port ?? env.PORT, 3000, 'PORT'),
+    host: flags.host ?? env.HOST ?? '0.0.0.0',
+    dataDir: path.resolve(flags.data ?? env.DATA_DIR ?? './data'),
+    databaseUrl: flags.databaseUrl ?? (env.DATABASE_URL || undefined),
+    redisUrl: flags.redisUrl ?? (env.REDIS_URL || undefined),
+    smtpPort: intOr(flags.smtpPort ?? env.SMTP_PORT, 2525, 'SMTP_PORT'),
+    llm: env.LLM_BASE_URL ? { baseUrl: env.LLM_BASE_URL, apiKey: env.LLM_API_KEY, model: env.LLM_MODEL } : undefined,
+    translateProvider: provider as Config['translateProvider'],
+    secureCookies: env.SECURE_COOKIES === '1' || env.SECURE_COOKIES === 'true',
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}

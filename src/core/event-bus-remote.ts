@@ -1,0 +1,87 @@
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { MemoryEventBus, parseEvent, type DomainEvent, type EventBus } from './events.ts';
+
+const CHANNEL = 'crossdesk_events';
+
+/**
+ * Several app nodes on one PostgreSQL: publish with NOTIFY, every node LISTENs on a
+ * dedicated connection and delivers to its own websocket clients. NOTIFY payloads are
+ * capped at 8000 bytes, so events stay small (ids and field names, not bodies).
+ */
+export class PostgresEventBus extends MemoryEventBus {
+  override readonly kind = 'postgres' as const;
+  private listener: pg.Client;
+  private publisher: pg.Pool;
+  private channel: string;
+  private constructor(listener: pg.Client, publisher: pg.Pool, channel: string) {
+    super();
+    this.listener = listener;
+    this.publisher = publisher;
+    this.channel = channel;
+  }
+  static async connect(databaseUrl: string, channel = CHANNEL): Promise<PostgresEventBus> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid event channel name "${channel}"`);
+    const listener = new pg.Client({ connectionString: databaseUrl });
+    await listener.connect();
+    const bus = new PostgresEventBus(listener, new pg.Pool({ connectionString: databaseUrl, max: 2 }), channel);
+    listener.on('notification', (msg) => {
+      if (msg.channel !== channel || !msg.payload) return;
+      const e = parseEvent(msg.payload);
+      if (e) bus.deliver(e);
+    });
+    listener.on('error', () => undefined);
+    await listener.query(`LISTEN ${channel}`);
+    return bus;
+  }
+  override async publish(event: DomainEvent): Promise<void> {
+    await this.publisher.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify(event)]);
+  }
+  override async close(): Promise<void> {
+    await super.close();
+    await this.listener.end().catch(() => undefined);
+    await this.publisher.end().catch(() => undefined);
+  }
+}
+
+/** Fan-out through Redis pub/sub when `REDIS_URL` is set. */
+export class RedisEventBus extends MemoryEventBus {
+  override readonly kind = 'redis' as const;
+  private sub: Redis;
+  private pub: Redis;
+  private channel: string;
+  private constructor(sub: Redis, pub: Redis, channel: string) {
+    super();
+    this.sub = sub;
+    this.pub = pub;
+    this.channel = channel;
+  }
+  static async connect(redisUrl: string, channel = CHANNEL): Promise<RedisEventBus> {
+    const opts = { lazyConnect: true, maxRetriesPerRequest: 2 };
+    const sub = new Redis(redisUrl, opts);
+    const pub = new Redis(redisUrl, opts);
+    await Promise.all([sub.connect(), pub.connect()]);
+    const bus = new RedisEventBus(sub, pub, channel);
+    sub.on('message', (ch: string, payload: string) => {
+      if (ch !== channel) return;
+      const e = parseEvent(payload);
+      if (e) bus.deliver(e);
+    });
+    await sub.subscribe(channel);
+    return bus;
+  }
+  override async publish(event: DomainEvent): Promise<void> {
+    await this.pub.publish(this.channel, JSON.stringify(event));
+  }
+  override async close(): Promise<void> {
+    await super.close();
+    this.sub.disconnect();
+    this.pub.disconnect();
+  }
+}
+
+export async function createEventBus(opts: { databaseUrl?: string; redisUrl?: string; channel?: string }): Promise<EventBus> {
+  if (opts.redisUrl) return RedisEventBus.connect(opts.redisUrl, opts.channel);
+  if (opts.databaseUrl) return PostgresEventBus.connect(opts.databaseUrl, opts.channel);
+  return new MemoryEventBus();
+}

@@ -1,0 +1,76 @@
+import { EventEmitter } from 'node:events';
+
+/**
+ * Domain events fanned out to websocket clients (and, later, outgoing webhooks).
+ * `visibility` lets the websocket layer decide who may receive an event without a
+ * database round-trip per client.
+ */
+export type DomainEventType =
+  | 'ticket.created'
+  | 'ticket.updated'
+  | 'message.created'
+  | 'sla.warning'
+  | 'sla.breached';
+
+export interface DomainEvent {
+  type: DomainEventType;
+  ticketId: string;
+  storeId?: string;
+  /** Who may see it: the ticket's assignee and team at the time of the event. */
+  assigneeId?: string | null;
+  teamId?: string | null;
+  messageId?: string;
+  internal?: boolean;
+  changes?: string[];
+  at: string;
+  [extra: string]: unknown;
+}
+
+export type EventHandler = (event: DomainEvent) => void;
+
+export interface EventBus {
+  readonly kind: 'memory' | 'postgres' | 'redis';
+  publish(event: DomainEvent): Promise<void>;
+  subscribe(handler: EventHandler): () => void;
+  close(): Promise<void>;
+}
+
+/** Single node: events stay in this process. */
+export class MemoryEventBus implements EventBus {
+  readonly kind: EventBus['kind'] = 'memory';
+  protected emitter = new EventEmitter();
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+  publish(event: DomainEvent): Promise<void> {
+    this.deliver(event);
+    return Promise.resolve();
+  }
+  protected deliver(event: DomainEvent): void {
+    this.emitter.emit('event', event);
+  }
+  subscribe(handler: EventHandler): () => void {
+    const h = (e: DomainEvent) => {
+      try {
+        handler(e);
+      } catch {
+        // a broken subscriber must not stop the others
+      }
+    };
+    this.emitter.on('event', h);
+    return () => this.emitter.off('event', h);
+  }
+  close(): Promise<void> {
+    this.emitter.removeAllListeners();
+    return Promise.resolve();
+  }
+}
+
+export function parseEvent(raw: string): DomainEvent | null {
+  try {
+    const e = JSON.parse(raw) as DomainEvent;
+    return typeof e === 'object' && e !== null && typeof e.type === 'string' && typeof e.ticketId === 'string' ? e : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,29 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * UUID version 7: 48 bits of Unix milliseconds, then random bits. Sorts by creation time,
+ * which keeps primary-key indexes append-mostly and makes `id` a usable pagination tiebreak.
+ */
+export function uuidv7(now: number = Date.now()): string {
+  const b = randomBytes(16);
+  b[0] = Math.floor(now / 2 ** 40) & 0xff;
+  b[1] = Math.floor(now / 2 ** 32) & 0xff;
+  b[2] = Math.floor(now / 2 ** 24) & 0xff;
+  b[3] = Math.floor(now / 2 ** 16) & 0xff;
+  b[4] = Math.floor(now / 2 ** 8) & 0xff;
+  b[5] = now & 0xff;
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(s: string): boolean {
+  return UUID_RE.test(s);
+}
+
+/** A random URL-safe secret (session ids, API tokens, CSRF tokens). */
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
