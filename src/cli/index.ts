@@ -61,6 +61,40 @@ export function buildProgram(): Command {
 
   // Commands added by other modules register below this line.
 
+  const qa = program.command('qa').description('quality assurance of agent replies');
+  qa.command('score')
+    .description('score replies: JSON lines {"id","market","language","category","days_since_delivery"?,"customer_message","reply"} on stdin')
+    .action(async () => {
+      const { runQaScore } = await import('./qa.ts');
+      const { bad } = await runQaScore(process.stdin, process.stdout, process.stderr);
+      if (bad > 0) process.exitCode = 1;
+    });
+
+  program
+    .command('triage')
+    .description('triage JSON lines {"id","text","subject"?} from stdin; one result line each on stdout')
+    .action(async () => {
+      const { runTriage } = await import('./triage.ts');
+      const { ok, bad } = await runTriage(process.stdin, process.stdout, process.stderr);
+      if (bad > 0) process.stderr.write(`triage: ${ok} triaged, ${bad} bad line(s)\n`);
+      if (ok === 0 && bad > 0) process.exitCode = 1;
+    });
+
+  // drill tau2 (src/training/tau2). `drill` is shared with the drill engine: reuse it if registered.
+  const drillGroup =
+    program.commands.find((c) => c.name() === 'drill') ?? program.command('drill').description('training drills');
+  drillGroup
+    .command('tau2')
+    .description('import the tau2 retail tasks and replay their gold actions (or those in FILE) through the drill tools')
+    .option('--split <split>', 'train, test or all', 'all')
+    .option('--replay <gold|FILE>', 'gold, or a JSON file {"<task id>":[{"name","arguments"},…]}', 'gold')
+    .option('--json', 'print {"total","passed","failed","tasks":[…]} as JSON')
+    .addHelpText('after', '\n--data DIR: the dataset folder (db.json, tasks.json…), default ../shared/datasets/tau2-retail')
+    .action(async (_opts, cmd: Command) => {
+      const { runDrillTau2 } = await import('./drill-tau2.ts');
+      runDrillTau2(cmd.optsWithGlobals());
+    });
+
   return program;
 }
 

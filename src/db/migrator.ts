@@ -15,9 +15,9 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<string[]> {
+export async function migrateToLatest<T>(db: Kysely<T>, schema?: string): Promise<string[]> {
   const migrator = new Migrator({
-    db,
+    db: db as unknown as Kysely<unknown>,
     provider: new StaticProvider(),
     ...(schema && schema !== 'public' ? { migrationTableSchema: schema } : {}),
   });

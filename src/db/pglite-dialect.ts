@@ -33,7 +33,6 @@ class PGliteConnection implements DatabaseConnection {
     return { rows: res.rows, ...(isWrite ? { numAffectedRows: BigInt(affected) } : {}) };
   }
 
-  // eslint-disable-next-line require-yield
   async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     const res = await this.executeQuery<R>(compiled);
     for (const row of res.rows) yield { rows: [row] };

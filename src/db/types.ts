@@ -125,13 +125,14 @@ export interface TicketsTable {
   number: Generated<number>;
   store_id: string;
   subject: string;
+  preview: Generated<string>;
   status: TicketStatus;
   priority: Priority;
   category: Generated<string>;
   language: string | null;
   sentiment: string | null;
   angry: Generated<boolean>;
-  priority_reasons: ColumnType<string[], string | undefined, string>;
+  priority_reasons: ColumnType<Array<{ code: string; en: string; zh: string }>, string | undefined, string>;
   channel: Generated<string>;
   customer_id: string;
   order_id: string | null;

@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { openDatabase, type Database } from '../../src/db/index.ts';
 import { migrateToLatest } from '../../src/db/migrator.ts';
 import { randomToken } from '../../src/core/ids.ts';
-import { TEMPLATE_PATH } from './template-path.ts';
+import { templatePath } from './template-path.ts';
 
 /**
  * A database of its own for one test: a clone of the migrated embedded template, or,
@@ -23,7 +23,7 @@ export async function createTestDatabase(): Promise<Database> {
       },
     };
   }
-  const blob = new Blob([fs.readFileSync(TEMPLATE_PATH)]);
+  const blob = new Blob([fs.readFileSync(templatePath())]);
   const pglite = await PGlite.create({ loadDataDir: blob });
   const d = await openDatabase({ pglite });
   return {

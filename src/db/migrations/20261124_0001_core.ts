@@ -111,6 +111,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       number bigserial UNIQUE,
       store_id uuid NOT NULL REFERENCES stores(id),
       subject text NOT NULL,
+      preview text NOT NULL DEFAULT '',
       status text NOT NULL CHECK (status IN ('new','open','pending','on_hold','solved','closed')),
       priority text NOT NULL CHECK (priority IN ('urgent','high','normal','low')),
       category text NOT NULL DEFAULT 'other',
@@ -194,6 +195,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       finished_at timestamptz
     );
     CREATE INDEX jobs_ready ON jobs (run_at, id) WHERE status IN ('queued','running');
+
+    -- A fresh database has one default store (used when a request names none) with the
+    -- default SLA targets in business minutes: urgent first response within 2 business hours.
+    INSERT INTO stores (id, name, platform, market, timezone, business_hours, holiday_country, is_default)
+    VALUES (gen_random_uuid(), 'Default store', 'custom', 'US', 'Asia/Shanghai',
+      '{"0":[["09:00","18:00"]],"1":[["09:00","18:00"]],"2":[["09:00","18:00"]],"3":[["09:00","18:00"]],"4":[["09:00","18:00"]],"5":[],"6":[]}',
+      'CN', true);
+    INSERT INTO sla_policies (store_id, priority, first_response_minutes, next_response_minutes, resolution_minutes)
+    SELECT s.id, p.priority, p.fr, p.nr, p.res
+    FROM stores s, (VALUES ('urgent', 120, 240, 1440), ('high', 240, 480, 2880), ('normal', 480, 960, 4320), ('low', 1440, 2880, 7200))
+      AS p(priority, fr, nr, res)
+    WHERE s.is_default;
   `.execute(db);
 }
 

@@ -1,0 +1,152 @@
+import type { Kysely } from 'kysely';
+import type { DB, Priority, Store, Ticket, TicketStatus } from '../db/types.ts';
+import { addBusinessMinutes, businessMinutesBetween, calendarForStore, type BusinessCalendar } from '../markets/calendar.ts';
+import { slaPolicies, type SlaPolicy } from './stores.ts';
+
+/**
+ * SLA clocks. Targets are business minutes in the store's calendar (time zone, weekly
+ * hours, public holidays). First response runs from creation until the first public agent
+ * reply; next response from a customer message that follows an agent reply; resolution
+ * from creation until solved, paused while the ticket is pending on the customer.
+ */
+
+const calendars = new Map<string, { key: string; cal: BusinessCalendar }>();
+
+/** The store's calendar, rebuilt when its settings change (cheap to keep: derived data). */
+export function storeCalendar(store: Pick<Store, 'id' | 'timezone' | 'business_hours' | 'holiday_country' | 'extra_holidays'>): BusinessCalendar {
+  const key = JSON.stringify([store.timezone, store.business_hours, store.holiday_country, store.extra_holidays]);
+  const hit = calendars.get(store.id);
+  if (hit && hit.key === key) return hit.cal;
+  const cal = calendarForStore({
+    timezone: store.timezone,
+    businessHours: store.business_hours,
+    holidayCountry: store.holiday_country,
+    extraHolidays: store.extra_holidays,
+  });
+  calendars.set(store.id, { key, cal });
+  return cal;
+}
+
+const policyCache = new Map<string, { at: number; policies: Record<Priority, SlaPolicy> }>();
+const POLICY_TTL_MS = 5_000;
+
+export async function policiesFor(db: Kysely<DB>, storeId: string): Promise<Record<Priority, SlaPolicy>> {
+  const hit = policyCache.get(storeId);
+  if (hit && Date.now() - hit.at < POLICY_TTL_MS) return hit.policies;
+  const policies = await slaPolicies(db, storeId);
+  policyCache.set(storeId, { at: Date.now(), policies });
+  return policies;
+}
+
+export function forgetPolicies(storeId?: string): void {
+  if (storeId) policyCache.delete(storeId);
+  else policyCache.clear();
+}
+
+export type SlaFields = Pick<
+  Ticket,
+  | 'first_response_due_at'
+  | 'next_response_due_at'
+  | 'resolution_due_at'
+  | 'resolution_remaining_minutes'
+  | 'sla_due_at'
+  | 'first_responded_at'
+  | 'status'
+  | 'created_at'
+  | 'priority'
+>;
+
+/** The earliest clock still running: what the inbox sorts by. */
+export function nextDue(t: Pick<SlaFields, 'first_response_due_at' | 'next_response_due_at' | 'resolution_due_at' | 'first_responded_at' | 'status'>): Date | null {
+  if (t.status === 'solved' || t.status === 'closed') return null;
+  const candidates: Date[] = [];
+  if (!t.first_responded_at && t.first_response_due_at) candidates.push(t.first_response_due_at);
+  if (t.next_response_due_at) candidates.push(t.next_response_due_at);
+  if (t.status !== 'pending' && t.resolution_due_at) candidates.push(t.resolution_due_at);
+  if (!candidates.length) return null;
+  return new Date(Math.min(...candidates.map((d) => d.getTime())));
+}
+
+/** Due times for a new ticket. */
+export function initialDueTimes(createdAt: Date, policy: SlaPolicy, cal: BusinessCalendar) {
+  const first = addBusinessMinutes(createdAt, policy.firstResponseMinutes, cal);
+  const resolution = addBusinessMinutes(createdAt, policy.resolutionMinutes, cal);
+  return { first_response_due_at: first, resolution_due_at: resolution };
+}
+
+/**
+ * The SLA columns to write when a ticket's status changes: entering `pending` stores the
+ * remaining business minutes of the resolution clock and stops it; leaving `pending`
+ * restarts it from now with what remained.
+ */
+export function onStatusChange(t: SlaFields, to: TicketStatus, now: Date, cal: BusinessCalendar): Partial<Ticket> {
+  const from = t.status;
+  const out: Partial<Ticket> = {};
+  if (to === 'pending' && from !== 'pending') {
+    if (t.resolution_due_at) out.resolution_remaining_minutes = Math.round(businessMinutesBetween(now, t.resolution_due_at, cal));
+    // waiting on the customer: no reply is owed
+    out.next_response_due_at = null;
+  } else if (from === 'pending' && to !== 'pending') {
+    if (t.resolution_remaining_minutes !== null) {
+      out.resolution_due_at = addBusinessMinutes(now, Math.max(0, t.resolution_remaining_minutes), cal);
+      out.resolution_remaining_minutes = null;
+    }
+  }
+  if (to === 'solved' || to === 'closed') {
+    out.next_response_due_at = null;
+  }
+  return out;
+}
+
+/** Due times after a priority change: targets re-evaluated from the ticket's creation. */
+export function onPriorityChange(t: SlaFields, policy: SlaPolicy, cal: BusinessCalendar): Partial<Ticket> {
+  const out: Partial<Ticket> = {};
+  if (!t.first_responded_at) out.first_response_due_at = addBusinessMinutes(t.created_at, policy.firstResponseMinutes, cal);
+  const resolution = addBusinessMinutes(t.created_at, policy.resolutionMinutes, cal);
+  if (t.status === 'pending') {
+    // keep the clock stopped; remaining is measured from the new target
+    out.resolution_remaining_minutes = t.resolution_remaining_minutes;
+  }
+  out.resolution_due_at = resolution;
+  return out;
+}
+
+export interface SlaView {
+  firstResponseDueAt: string | null;
+  nextResponseDueAt: string | null;
+  resolutionDueAt: string | null;
+  dueAt: string | null;
+  paused: boolean;
+  warning: boolean;
+  breached: boolean;
+  breaches: Array<'first_response' | 'next_response' | 'resolution'>;
+}
+
+export const WARN_BEFORE_MS = 30 * 60_000;
+
+export function slaView(
+  t: SlaFields & Pick<Ticket, 'first_response_breached' | 'next_response_breached' | 'resolution_breached'>,
+  now: Date,
+): SlaView {
+  const breaches: SlaView['breaches'] = [];
+  const done = t.status === 'solved' || t.status === 'closed';
+  if (t.first_response_breached || (!t.first_responded_at && !done && t.first_response_due_at && t.first_response_due_at <= now)) {
+    breaches.push('first_response');
+  }
+  if (t.next_response_breached || (!done && t.next_response_due_at && t.next_response_due_at <= now)) breaches.push('next_response');
+  if (t.resolution_breached || (!done && t.status !== 'pending' && t.resolution_due_at && t.resolution_due_at <= now)) {
+    breaches.push('resolution');
+  }
+  const due = nextDue(t);
+  const active = due !== null && due > now;
+  return {
+    firstResponseDueAt: t.first_responded_at ? null : (t.first_response_due_at?.toISOString() ?? null),
+    nextResponseDueAt: t.next_response_due_at?.toISOString() ?? null,
+    resolutionDueAt: t.resolution_due_at?.toISOString() ?? null,
+    dueAt: due?.toISOString() ?? null,
+    paused: t.status === 'pending',
+    warning: active && due.getTime() - now.getTime() <= WARN_BEFORE_MS,
+    breached: breaches.length > 0,
+    breaches,
+  };
+}

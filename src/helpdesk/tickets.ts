@@ -1,0 +1,803 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { AuthorType, DB, Message, Priority, Store, Ticket, TicketStatus, TicketUpdate } from '../db/types.ts';
+import type { Clock } from '../core/clock.ts';
+import type { DomainEvent, EventBus } from '../core/events.ts';
+import { AppError, forbidden, notFound, validationError } from '../core/errors.ts';
+import { isUuid, uuidv7 } from '../core/ids.ts';
+import { tokensForIndex } from '../text/segment.ts';
+import { normaliseEmail } from '../people/users.ts';
+import { assertTransition, isStatus } from './status.ts';
+import { canSeeTicket, canWorkTickets, visibleTo, type Actor } from './visibility.ts';
+import { getDefaultStore, getStore } from './stores.ts';
+import { initialDueTimes, nextDue, onPriorityChange, onStatusChange, policiesFor, slaView, storeCalendar, type SlaView } from './sla.ts';
+
+export const PRIORITIES: readonly Priority[] = ['urgent', 'high', 'normal', 'low'];
+export const CATEGORIES = [
+  'order_status', 'lost_parcel', 'damaged_item', 'wrong_item', 'defective_item', 'return_request', 'exchange_request',
+  'refund', 'cancellation', 'payment_issue', 'customs_duties', 'address_change', 'product_question', 'other',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const MAX_SUBJECT = 500;
+export const MAX_BODY = 200_000;
+export const MAX_TAGS = 30;
+
+/** What triage tells about an inbound customer message (see helpdesk/triage.ts). */
+export interface TriageOutcome {
+  language: string | null;
+  category: string;
+  sentiment: 'negative' | 'neutral' | 'positive';
+  angry: boolean;
+  priority: Priority;
+  /** Why this priority, in both UI languages (shown on the ticket). */
+  reasons: PriorityReason[];
+}
+export interface PriorityReason {
+  code: string;
+  en: string;
+  zh: string;
+}
+export type TriageFn = (input: { text: string; subject?: string; previousLanguages?: string[]; market?: string; vip?: boolean }) => TriageOutcome;
+
+export interface TicketDeps {
+  db: Kysely<DB>;
+  bus: EventBus;
+  clock: Clock;
+  triage?: TriageFn;
+}
+
+// ---------------------------------------------------------------------------------------
+// Serialisation
+
+export interface TicketJson {
+  id: string;
+  number: number;
+  storeId: string;
+  subject: string;
+  preview: string;
+  status: TicketStatus;
+  priority: Priority;
+  category: string;
+  language: string | null;
+  sentiment: string | null;
+  angry: boolean;
+  priorityReasons: PriorityReason[];
+  channel: string;
+  customer: { id: string; email: string; name: string | null; language: string | null; country: string | null; timezone: string | null };
+  orderId: string | null;
+  assigneeId: string | null;
+  assignee: { id: string; name: string } | null;
+  teamId: string | null;
+  tags: string[];
+  sla: SlaView;
+  firstRespondedAt: string | null;
+  solvedAt: string | null;
+  closedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MessageJson {
+  id: string;
+  ticketId: string;
+  authorType: AuthorType;
+  authorId: string | null;
+  authorName: string | null;
+  internal: boolean;
+  body: string;
+  language: string | null;
+  channel: string;
+  createdAt: string;
+}
+
+type TicketRow = Ticket & {
+  c_email: string;
+  c_name: string | null;
+  c_language: string | null;
+  c_country: string | null;
+  c_timezone: string | null;
+  a_name: string | null;
+};
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function ticketJson(r: TicketRow, now: Date): TicketJson {
+  return {
+    id: r.id,
+    number: r.number,
+    storeId: r.store_id,
+    subject: r.subject,
+    preview: r.preview,
+    status: r.status,
+    priority: r.priority,
+    category: r.category,
+    language: r.language,
+    sentiment: r.sentiment,
+    angry: r.angry,
+    priorityReasons: r.priority_reasons,
+    channel: r.channel,
+    customer: { id: r.customer_id, email: r.c_email, name: r.c_name, language: r.c_language, country: r.c_country, timezone: r.c_timezone },
+    orderId: r.order_id,
+    assigneeId: r.assignee_id,
+    assignee: r.assignee_id && r.a_name ? { id: r.assignee_id, name: r.a_name } : null,
+    teamId: r.team_id,
+    tags: r.tags,
+    sla: slaView(r, now),
+    firstRespondedAt: iso(r.first_responded_at),
+    solvedAt: iso(r.solved_at),
+    closedAt: iso(r.closed_at),
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+function ticketQuery(db: Kysely<DB> | Transaction<DB>) {
+  return db
+    .selectFrom('tickets')
+    .innerJoin('customers as c', 'c.id', 'tickets.customer_id')
+    .leftJoin('users as a', 'a.id', 'tickets.assignee_id')
+    .selectAll('tickets')
+    .select(['c.email as c_email', 'c.name as c_name', 'c.language as c_language', 'c.country as c_country', 'c.timezone as c_timezone', 'a.name as a_name']);
+}
+
+function messageJson(m: Message & { author_name?: string | null }): MessageJson {
+  return {
+    id: m.id,
+    ticketId: m.ticket_id,
+    authorType: m.author_type,
+    authorId: m.author_id,
+    authorName: m.author_name ?? null,
+    internal: m.internal,
+    body: m.body,
+    language: m.language,
+    channel: m.channel,
+    createdAt: m.created_at.toISOString(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Events
+
+async function recordEvents(
+  trx: Transaction<DB> | Kysely<DB>,
+  ticketId: string,
+  actor: Actor,
+  at: Date,
+  changes: Array<{ type: string; field?: string; before?: unknown; after?: unknown }>,
+): Promise<void> {
+  if (!changes.length) return;
+  await trx
+    .insertInto('ticket_events')
+    .values(
+      changes.map((c) => ({
+        ticket_id: ticketId,
+        actor_type: actor.type,
+        actor_id: actor.id,
+        type: c.type,
+        field: c.field ?? null,
+        before: c.before === undefined ? null : JSON.stringify(c.before),
+        after: c.after === undefined ? null : JSON.stringify(c.after),
+        created_at: at,
+      })),
+    )
+    .execute();
+}
+
+async function publish(bus: EventBus, e: Omit<DomainEvent, 'at'> & { at?: string }): Promise<void> {
+  try {
+    await bus.publish({ ...e, at: e.at ?? new Date().toISOString() } as DomainEvent);
+  } catch {
+    // live updates are best effort; the data is committed
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Create
+
+export interface CreateTicketInput {
+  subject: string;
+  body: string;
+  customer: { email: string; name?: string; language?: string; country?: string };
+  storeId?: string;
+  channel?: string;
+  priority?: Priority;
+  category?: string;
+  tags?: string[];
+  /** For imports and the demo: when the customer wrote. */
+  createdAt?: Date;
+  externalId?: string;
+}
+
+function checkText(subject: string, body: string): void {
+  if (!subject.trim()) throw validationError('subject must not be empty', { field: 'subject' });
+  if (subject.length > MAX_SUBJECT) throw new AppError('payload_too_large', `subject is longer than ${MAX_SUBJECT} characters`, { field: 'subject' });
+  if (!body.trim()) throw validationError('body must not be empty', { field: 'body' });
+  if (body.length > MAX_BODY) throw new AppError('payload_too_large', `body is longer than ${MAX_BODY} characters`, { field: 'body' });
+}
+
+function cleanTags(tags: string[]): string[] {
+  const out = [...new Set(tags.map((t) => t.trim().toLowerCase()).filter(Boolean))];
+  if (out.length > MAX_TAGS) throw validationError(`at most ${MAX_TAGS} tags`);
+  for (const t of out) if (t.length > 50 || /[\s,]/.test(t)) throw validationError(`tag "${t.slice(0, 60)}" must be one word of at most 50 characters`);
+  return out;
+}
+
+async function resolveStore(db: Kysely<DB>, storeId?: string): Promise<Store> {
+  if (!storeId) return getDefaultStore(db);
+  if (!isUuid(storeId)) throw validationError(`storeId "${storeId}" is not a valid id`);
+  return getStore(db, storeId);
+}
+
+export async function createTicket(deps: TicketDeps, input: CreateTicketInput, actor: Actor): Promise<TicketJson> {
+  const { db, clock } = deps;
+  checkText(input.subject, input.body);
+  const email = normaliseEmail(input.customer.email);
+  const store = await resolveStore(db, input.storeId);
+  const now = input.createdAt ?? clock.now();
+  const tags = cleanTags(input.tags ?? []);
+
+  const existingCustomer = await db
+    .selectFrom('customers')
+    .select(['id', 'language', 'vip'])
+    .where('store_id', '=', store.id)
+    .where('email', '=', email)
+    .executeTakeFirst();
+  const triage = deps.triage?.({
+    text: input.body,
+    subject: input.subject,
+    previousLanguages: existingCustomer?.language ? [existingCustomer.language] : undefined,
+    market: input.customer.country ?? store.market,
+    vip: existingCustomer?.vip,
+  });
+  const priority = input.priority ?? triage?.priority ?? 'normal';
+  const category = input.category ?? triage?.category ?? 'other';
+  const language = input.customer.language ?? triage?.language ?? null;
+
+  const policies = await policiesFor(db, store.id);
+  const cal = storeCalendar(store);
+  const due = initialDueTimes(now, policies[priority], cal);
+  const id = uuidv7(now.getTime());
+  const messageId = uuidv7(now.getTime());
+
+  const row = await db.transaction().execute(async (trx) => {
+    const customer = await trx
+      .insertInto('customers')
+      .values({
+        id: uuidv7(),
+        store_id: store.id,
+        email,
+        name: input.customer.name ?? null,
+        language,
+        country: input.customer.country?.toUpperCase() ?? null,
+        timezone: null,
+      })
+      .onConflict((oc) =>
+        oc.columns(['store_id', 'email']).doUpdateSet((eb) => ({
+          name: sql<string | null>`coalesce(${eb.ref('excluded.name')}, customers.name)`,
+          language: sql<string | null>`coalesce(customers.language, ${eb.ref('excluded.language')})`,
+          country: sql<string | null>`coalesce(${eb.ref('excluded.country')}, customers.country)`,
+        })),
+      )
+      .returning(['id'])
+      .executeTakeFirstOrThrow();
+    const ticket = {
+      id,
+      store_id: store.id,
+      subject: input.subject.trim(),
+      preview: input.body.slice(0, 200),
+      status: 'new' as const,
+      priority,
+      category,
+      language,
+      sentiment: triage?.sentiment ?? null,
+      angry: triage?.angry ?? false,
+      priority_reasons: JSON.stringify(triage?.reasons ?? []),
+      channel: input.channel ?? 'api',
+      customer_id: customer.id,
+      order_id: null,
+      assignee_id: null,
+      team_id: null,
+      tags,
+      ...due,
+      resolution_remaining_minutes: null,
+      sla_due_at: nextDue({ ...due, next_response_due_at: null, first_responded_at: null, status: 'new' }),
+      last_customer_message_at: now,
+      search: sql`to_tsvector('simple', ${tokensForIndex(`${input.subject}\n${input.body}`)})`,
+      created_at: now,
+      updated_at: now,
+    };
+    await trx.insertInto('tickets').values(ticket).execute();
+    await trx
+      .insertInto('messages')
+      .values({
+        id: messageId,
+        ticket_id: id,
+        author_type: 'customer',
+        author_id: customer.id,
+        internal: false,
+        body: input.body,
+        language,
+        channel: input.channel ?? 'api',
+        external_id: input.externalId ?? null,
+        created_at: now,
+      })
+      .execute();
+    await recordEvents(trx, id, actor, now, [
+      { type: 'created', after: { status: 'new', priority, category, language, channel: ticket.channel } },
+      ...(triage ? [{ type: 'triaged', after: { language: triage.language, category: triage.category, sentiment: triage.sentiment, angry: triage.angry, priority: triage.priority, reasons: triage.reasons } }] : []),
+    ]);
+    return ticketQuery(trx).where('tickets.id', '=', id).executeTakeFirstOrThrow();
+  });
+  await publish(deps.bus, { type: 'ticket.created', ticketId: id, storeId: store.id, assigneeId: null, teamId: null, at: now.toISOString() });
+  return ticketJson(row, clock.now());
+}
+
+// ---------------------------------------------------------------------------------------
+// Read
+
+async function loadVisible(db: Kysely<DB> | Transaction<DB>, id: string, actor: Actor) {
+  if (!isUuid(id)) throw notFound('Ticket', id);
+  const row = await ticketQuery(db).where('tickets.id', '=', id).executeTakeFirst();
+  if (!row || !canSeeTicket(actor, row)) throw notFound('Ticket', id);
+  return row;
+}
+
+export interface TicketEventJson {
+  id: number;
+  type: string;
+  field: string | null;
+  before: unknown;
+  after: unknown;
+  actorType: string;
+  actorId: string | null;
+  actorName: string | null;
+  createdAt: string;
+}
+
+export async function getTicket(deps: Pick<TicketDeps, 'db' | 'clock'>, id: string, actor: Actor) {
+  const { db } = deps;
+  const row = await loadVisible(db, id, actor);
+  const [messages, events] = await Promise.all([
+    db
+      .selectFrom('messages')
+      .leftJoin('users', 'users.id', 'messages.author_id')
+      .selectAll('messages')
+      .select('users.name as author_name')
+      .where('ticket_id', '=', id)
+      .orderBy('messages.created_at')
+      .orderBy('messages.id')
+      .execute(),
+    db
+      .selectFrom('ticket_events')
+      .leftJoin('users', 'users.id', 'ticket_events.actor_id')
+      .selectAll('ticket_events')
+      .select('users.name as actor_name')
+      .where('ticket_id', '=', id)
+      .orderBy('ticket_events.id')
+      .execute(),
+  ]);
+  return {
+    ...ticketJson(row, deps.clock.now()),
+    messages: messages.map((m) => ({ ...messageJson(m), authorName: m.author_type === 'customer' ? row.c_name : m.author_name })),
+    events: events.map(
+      (e): TicketEventJson => ({
+        id: e.id,
+        type: e.type,
+        field: e.field,
+        before: e.before,
+        after: e.after,
+        actorType: e.actor_type,
+        actorId: e.actor_id,
+        actorName: e.actor_name,
+        createdAt: e.created_at.toISOString(),
+      }),
+    ),
+  };
+}
+
+export type TicketSort = 'created_desc' | 'created_asc' | 'updated_desc' | 'sla_due';
+
+export interface ListTicketsInput {
+  limit?: number;
+  cursor?: string;
+  status?: TicketStatus[];
+  assignee?: string; // 'me' | 'none' | uuid
+  priority?: Priority[];
+  category?: string[];
+  language?: string[];
+  storeId?: string;
+  tag?: string;
+  q?: string;
+  breached?: boolean;
+  sort?: TicketSort;
+}
+
+interface Cursor {
+  v: string | null; // sort value (ISO date) or null
+  id: string;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+function decodeCursor(s: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
+    if (typeof c !== 'object' || c === null || typeof c.id !== 'string' || !isUuid(c.id) || (c.v !== null && typeof c.v !== 'string')) throw new Error('shape');
+    if (c.v !== null && Number.isNaN(Date.parse(c.v))) throw new Error('date');
+    return c;
+  } catch {
+    throw validationError('cursor is not valid (use nextCursor from the previous page)', { field: 'cursor' });
+  }
+}
+
+export async function listTickets(deps: Pick<TicketDeps, 'db' | 'clock'>, input: ListTicketsInput, actor: Actor) {
+  const { db } = deps;
+  const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
+  const sort = input.sort ?? 'updated_desc';
+  let q = ticketQuery(db).where(visibleTo(actor));
+  if (input.status?.length) q = q.where('tickets.status', 'in', input.status);
+  if (input.priority?.length) q = q.where('tickets.priority', 'in', input.priority);
+  if (input.category?.length) q = q.where('tickets.category', 'in', input.category);
+  if (input.language?.length) q = q.where('tickets.language', 'in', input.language);
+  if (input.storeId) q = q.where('tickets.store_id', '=', input.storeId);
+  if (input.tag) q = q.where(sql<boolean>`tickets.tags @> ARRAY[${input.tag.toLowerCase()}]::text[]`);
+  if (input.assignee === 'me') q = q.where('tickets.assignee_id', '=', actor.id ?? '00000000-0000-0000-0000-000000000000');
+  else if (input.assignee === 'none') q = q.where('tickets.assignee_id', 'is', null);
+  else if (input.assignee) {
+    if (!isUuid(input.assignee)) throw validationError('assignee must be "me", "none" or a user id', { field: 'assignee' });
+    q = q.where('tickets.assignee_id', '=', input.assignee);
+  }
+  if (input.breached) {
+    const now = deps.clock.now();
+    q = q.where((eb) =>
+      eb.or([
+        eb('tickets.first_response_breached', '=', true),
+        eb('tickets.next_response_breached', '=', true),
+        eb('tickets.resolution_breached', '=', true),
+        eb('tickets.sla_due_at', '<=', now),
+      ]),
+    );
+  }
+  if (input.q?.trim()) {
+    const text = input.q.trim().slice(0, 200);
+    const tokens = tokensForIndex(text).split(/\s+/).filter(Boolean).slice(0, 12);
+    const numberMatch = /^#?(\d{1,12})$/.exec(text);
+    q = q.where((eb) => {
+      const ors = [];
+      if (tokens.length) {
+        // every token must match (prefix match on the last one while typing)
+        const tsq = tokens.map((t, i) => `'${t.replace(/'/g, "''")}'${i === tokens.length - 1 ? ':*' : ''}`).join(' & ');
+        ors.push(sql<boolean>`tickets.search @@ to_tsquery('simple', ${tsq})`);
+      }
+      if (numberMatch) ors.push(eb('tickets.number', '=', Number(numberMatch[1])));
+      if (text.includes('@')) ors.push(eb('c.email', '=', text.toLowerCase()));
+      return ors.length ? eb.or(ors) : eb.lit(false);
+    });
+  }
+
+  const cursor = input.cursor ? decodeCursor(input.cursor) : null;
+  switch (sort) {
+    case 'created_desc':
+    case 'updated_desc': {
+      const col = sort === 'created_desc' ? 'tickets.created_at' : 'tickets.updated_at';
+      if (cursor?.v) {
+        const v = new Date(cursor.v);
+        q = q.where((eb) => eb.or([eb(col, '<', v), eb.and([eb(col, '=', v), eb('tickets.id', '<', cursor.id)])]));
+      }
+      q = q.orderBy(col, 'desc').orderBy('tickets.id', 'desc');
+      break;
+    }
+    case 'created_asc': {
+      if (cursor?.v) {
+        const v = new Date(cursor.v);
+        q = q.where((eb) => eb.or([eb('tickets.created_at', '>', v), eb.and([eb('tickets.created_at', '=', v), eb('tickets.id', '>', cursor.id)])]));
+      }
+      q = q.orderBy('tickets.created_at', 'asc').orderBy('tickets.id', 'asc');
+      break;
+    }
+    case 'sla_due': {
+      if (cursor) {
+        if (cursor.v === null) q = q.where((eb) => eb.and([eb('tickets.sla_due_at', 'is', null), eb('tickets.id', '>', cursor.id)]));
+        else {
+          const v = new Date(cursor.v);
+          q = q.where((eb) =>
+            eb.or([
+              eb('tickets.sla_due_at', '>', v),
+              eb.and([eb('tickets.sla_due_at', '=', v), eb('tickets.id', '>', cursor.id)]),
+              eb('tickets.sla_due_at', 'is', null),
+            ]),
+          );
+        }
+      }
+      q = q.orderBy(sql`tickets.sla_due_at ASC NULLS LAST`).orderBy('tickets.id', 'asc');
+      break;
+    }
+    default: {
+      const never: never = sort;
+      throw validationError(`unknown sort ${String(never)}`);
+    }
+  }
+  const rows = await q.limit(limit + 1).execute();
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  let nextCursor: string | null = null;
+  if (rows.length > limit && last) {
+    const v = sort === 'sla_due' ? last.sla_due_at : sort === 'updated_desc' ? last.updated_at : last.created_at;
+    nextCursor = encodeCursor({ v: v ? v.toISOString() : null, id: last.id });
+  }
+  const now = deps.clock.now();
+  return { items: page.map((r) => ticketJson(r, now)), nextCursor };
+}
+
+export async function ticketCounts(deps: Pick<TicketDeps, 'db' | 'clock'>, actor: Actor) {
+  const { db } = deps;
+  const now = deps.clock.now();
+  const r = await db
+    .selectFrom('tickets')
+    .where(visibleTo(actor))
+    .select((eb) => [
+      sql<number>`count(*) FILTER (WHERE status IN ('new','open','pending','on_hold'))::int`.as('all_open'),
+      sql<number>`count(*) FILTER (WHERE status IN ('new','open','pending','on_hold') AND assignee_id = ${actor.id ?? null}::uuid)::int`.as('mine'),
+      sql<number>`count(*) FILTER (WHERE status IN ('new','open','pending','on_hold') AND assignee_id IS NULL)::int`.as('unassigned'),
+      ...(['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const).map((s) => sql<number>`count(*) FILTER (WHERE status = ${s})::int`.as(s)),
+      sql<number>`count(*) FILTER (WHERE status IN ('new','open','pending','on_hold') AND (sla_due_at <= ${now} OR first_response_breached OR next_response_breached OR resolution_breached))::int`.as('breaching'),
+      eb.lit(1).as('_'),
+    ])
+    .executeTakeFirstOrThrow();
+  const { _: _unused, ...counts } = r;
+  return counts;
+}
+
+// ---------------------------------------------------------------------------------------
+// Update
+
+export interface TicketPatch {
+  status?: TicketStatus;
+  assigneeId?: string | null;
+  teamId?: string | null;
+  priority?: Priority;
+  category?: string;
+  tags?: string[];
+}
+
+async function applyPatch(
+  trx: Transaction<DB>,
+  deps: TicketDeps,
+  current: TicketRow,
+  patch: TicketPatch,
+  actor: Actor,
+  now: Date,
+): Promise<{ changes: string[]; assigneeId: string | null; teamId: string | null }> {
+  const set: TicketUpdate = {};
+  const events: Array<{ type: string; field: string; before: unknown; after: unknown }> = [];
+  const store = await getStore(trx, current.store_id);
+  const cal = storeCalendar(store);
+
+  if (patch.status !== undefined && patch.status !== current.status) {
+    if (!isStatus(patch.status)) throw validationError(`unknown status "${String(patch.status)}"`);
+    assertTransition(current.status, patch.status);
+    Object.assign(set, onStatusChange(current, patch.status, now, cal));
+    set.status = patch.status;
+    if (patch.status === 'solved') set.solved_at = now;
+    if (patch.status === 'closed') set.closed_at = now;
+    if (current.status === 'solved' && patch.status === 'open') set.solved_at = null;
+    events.push({ type: 'updated', field: 'status', before: current.status, after: patch.status });
+  }
+  if (patch.priority !== undefined && patch.priority !== current.priority) {
+    if (!PRIORITIES.includes(patch.priority)) throw validationError(`priority must be one of ${PRIORITIES.join(', ')}`);
+    const policies = await policiesFor(trx, current.store_id);
+    Object.assign(set, onPriorityChange({ ...current, ...set } as TicketRow, policies[patch.priority], cal));
+    set.priority = patch.priority;
+    events.push({ type: 'updated', field: 'priority', before: current.priority, after: patch.priority });
+  }
+  if (patch.category !== undefined && patch.category !== current.category) {
+    if (!(CATEGORIES as readonly string[]).includes(patch.category)) throw validationError(`category must be one of ${CATEGORIES.join(', ')}`);
+    set.category = patch.category;
+    events.push({ type: 'updated', field: 'category', before: current.category, after: patch.category });
+  }
+  if (patch.assigneeId !== undefined && patch.assigneeId !== current.assignee_id) {
+    if (patch.assigneeId !== null) {
+      if (!isUuid(patch.assigneeId)) throw validationError('assigneeId must be a user id or null');
+      const u = await trx.selectFrom('users').select(['id', 'role', 'active', 'team_id']).where('id', '=', patch.assigneeId).executeTakeFirst();
+      if (!u || !u.active) throw validationError(`user ${patch.assigneeId} does not exist or is inactive`, { field: 'assigneeId' });
+      if (u.role === 'trainer') throw validationError('tickets can be assigned to agents, managers and admins, not trainers', { field: 'assigneeId' });
+      // a ticket without a team joins its assignee's team (so teammates can cover it)
+      if (patch.teamId === undefined && current.team_id === null && u.team_id) {
+        set.team_id = u.team_id;
+        events.push({ type: 'updated', field: 'team', before: null, after: u.team_id });
+      }
+    }
+    set.assignee_id = patch.assigneeId;
+    events.push({ type: 'updated', field: 'assignee', before: current.assignee_id, after: patch.assigneeId });
+  }
+  if (patch.teamId !== undefined && patch.teamId !== current.team_id) {
+    if (patch.teamId !== null) {
+      if (!isUuid(patch.teamId)) throw validationError('teamId must be a team id or null');
+      const t = await trx.selectFrom('teams').select('id').where('id', '=', patch.teamId).executeTakeFirst();
+      if (!t) throw validationError(`team ${patch.teamId} does not exist`, { field: 'teamId' });
+    }
+    set.team_id = patch.teamId;
+    events.push({ type: 'updated', field: 'team', before: current.team_id, after: patch.teamId });
+  }
+  if (patch.tags !== undefined) {
+    const tags = cleanTags(patch.tags);
+    if (JSON.stringify([...tags].sort()) !== JSON.stringify([...current.tags].sort())) {
+      set.tags = tags;
+      events.push({ type: 'updated', field: 'tags', before: current.tags, after: tags });
+    }
+  }
+  if (!events.length) return { changes: [], assigneeId: current.assignee_id, teamId: current.team_id };
+  const merged = { ...current, ...set } as TicketRow;
+  set.sla_due_at = nextDue(merged);
+  set.updated_at = now;
+  await trx.updateTable('tickets').set(set).where('id', '=', current.id).execute();
+  await recordEvents(trx, current.id, actor, now, events);
+  return { changes: events.map((e) => e.field), assigneeId: merged.assignee_id, teamId: merged.team_id };
+}
+
+export async function updateTicket(deps: TicketDeps, id: string, patch: TicketPatch, actor: Actor): Promise<TicketJson> {
+  if (!canWorkTickets(actor)) throw forbidden('Trainers can read tickets but not change them');
+  const now = deps.clock.now();
+  const result = await deps.db.transaction().execute(async (trx) => {
+    const current = await loadVisible(trx, id, actor);
+    // lock the row on a server so two agents' edits serialise
+    await trx.selectFrom('tickets').select('id').where('id', '=', id).forUpdate().execute();
+    const r = await applyPatch(trx, deps, current, patch, actor, now);
+    const row = await ticketQuery(trx).where('tickets.id', '=', id).executeTakeFirstOrThrow();
+    return { ...r, row };
+  });
+  if (result.changes.length) {
+    await publish(deps.bus, {
+      type: 'ticket.updated',
+      ticketId: id,
+      storeId: result.row.store_id,
+      assigneeId: result.assigneeId,
+      teamId: result.teamId,
+      changes: result.changes,
+    });
+  }
+  return ticketJson(result.row, deps.clock.now());
+}
+
+export interface BulkInput {
+  ids: string[];
+  set: { status?: TicketStatus; assigneeId?: string | null; priority?: Priority; addTags?: string[]; removeTags?: string[] };
+}
+
+/** Applies the same change to many tickets; each ticket succeeds or fails on its own. */
+export async function bulkUpdate(deps: TicketDeps, input: BulkInput, actor: Actor) {
+  if (!canWorkTickets(actor)) throw forbidden('Trainers can read tickets but not change them');
+  const ids = [...new Set(input.ids)];
+  if (!ids.length) throw validationError('ids must list at least one ticket');
+  if (ids.length > 500) throw validationError('at most 500 tickets per bulk action');
+  const failed: Array<{ id: string; code: string; message: string }> = [];
+  let updated = 0;
+  for (const id of ids) {
+    try {
+      let tags: string[] | undefined;
+      if (input.set.addTags || input.set.removeTags) {
+        const cur = await loadVisible(deps.db, id, actor);
+        const remove = new Set((input.set.removeTags ?? []).map((t) => t.toLowerCase()));
+        tags = [...new Set([...cur.tags, ...(input.set.addTags ?? [])])].filter((t) => !remove.has(t.toLowerCase()));
+      }
+      await updateTicket(deps, id, { status: input.set.status, assigneeId: input.set.assigneeId, priority: input.set.priority, tags }, actor);
+      updated++;
+    } catch (e) {
+      if (e instanceof AppError) failed.push({ id, code: e.code, message: e.message });
+      else throw e;
+    }
+  }
+  return { updated, failed };
+}
+
+// ---------------------------------------------------------------------------------------
+// Messages
+
+export interface AddMessageInput {
+  body: string;
+  internal?: boolean;
+  language?: string;
+  channel?: string;
+  externalId?: string;
+  createdAt?: Date;
+}
+
+/** An agent's public reply or internal note. */
+export async function addAgentMessage(deps: TicketDeps, ticketId: string, input: AddMessageInput, actor: Actor): Promise<MessageJson> {
+  if (!canWorkTickets(actor)) throw forbidden('Trainers can read tickets but not reply');
+  return addMessage(deps, ticketId, { ...input, authorType: actor.type === 'user' ? 'agent' : 'system' }, actor);
+}
+
+/** A customer's message on an existing ticket (channels call this). Reopens a solved ticket. */
+export async function addCustomerMessage(deps: TicketDeps, ticketId: string, input: AddMessageInput): Promise<MessageJson> {
+  return addMessage(deps, ticketId, { ...input, internal: false, authorType: 'customer' }, { type: 'customer', id: null });
+}
+
+async function addMessage(
+  deps: TicketDeps,
+  ticketId: string,
+  input: AddMessageInput & { authorType: AuthorType },
+  actor: Actor,
+): Promise<MessageJson> {
+  if (!input.body.trim()) throw validationError('body must not be empty', { field: 'body' });
+  if (input.body.length > MAX_BODY) throw new AppError('payload_too_large', `body is longer than ${MAX_BODY} characters`, { field: 'body' });
+  const now = input.createdAt ?? deps.clock.now();
+  const internal = input.internal ?? false;
+  const res = await deps.db.transaction().execute(async (trx) => {
+    const t = await loadVisible(trx, ticketId, actor);
+    await trx.selectFrom('tickets').select('id').where('id', '=', ticketId).forUpdate().execute();
+    if (t.status === 'closed' && !internal) {
+      throw new AppError('invalid_transition', 'this ticket is closed; a new message needs a follow-up ticket', { status: 'closed' });
+    }
+    if (input.externalId) {
+      const dup = await trx.selectFrom('messages').selectAll().where('external_id', '=', input.externalId).executeTakeFirst();
+      if (dup) return { message: dup, t, changed: [] as string[], duplicate: true };
+    }
+    const message = await trx
+      .insertInto('messages')
+      .values({
+        id: uuidv7(now.getTime()),
+        ticket_id: ticketId,
+        author_type: input.authorType,
+        author_id: input.authorType === 'customer' ? t.customer_id : actor.id,
+        internal,
+        body: input.body,
+        language: input.language ?? (input.authorType === 'customer' ? t.language : t.language),
+        channel: input.channel ?? 'api',
+        external_id: input.externalId ?? null,
+        created_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+
+    const set: TicketUpdate = { updated_at: now };
+    const events: Array<{ type: string; field?: string; before?: unknown; after?: unknown }> = [];
+    const store = await getStore(trx, t.store_id);
+    const cal = storeCalendar(store);
+    const policies = await policiesFor(trx, t.store_id);
+    if (!internal && (input.authorType === 'agent' || input.authorType === 'bot')) {
+      if (!t.first_responded_at && input.authorType === 'agent') {
+        set.first_responded_at = now;
+        if (t.first_response_due_at && t.first_response_due_at < now) set.first_response_breached = true;
+      }
+      if (t.next_response_due_at && t.next_response_due_at < now) set.next_response_breached = true;
+      set.next_response_due_at = null;
+      set.last_agent_message_at = now;
+      set.preview = input.body.slice(0, 200);
+      if (t.status === 'new') {
+        Object.assign(set, onStatusChange(t, 'open', now, cal));
+        set.status = 'open';
+        events.push({ type: 'updated', field: 'status', before: 'new', after: 'open' });
+      }
+    } else if (input.authorType === 'customer') {
+      set.last_customer_message_at = now;
+      set.preview = input.body.slice(0, 200);
+      set.search = sql`coalesce(search, ''::tsvector) || to_tsvector('simple', ${tokensForIndex(input.body)})`;
+      if (t.last_agent_message_at) set.next_response_due_at = addNext(now, policies[t.priority].nextResponseMinutes, cal);
+      if (t.status === 'pending' || t.status === 'solved') {
+        Object.assign(set, onStatusChange(t, 'open', now, cal));
+        if (t.status === 'solved') set.solved_at = null;
+        set.status = 'open';
+        events.push({ type: 'updated', field: 'status', before: t.status, after: 'open' });
+      }
+    }
+    const merged = { ...t, ...set } as TicketRow;
+    set.sla_due_at = nextDue(merged);
+    await trx.updateTable('tickets').set(set).where('id', '=', ticketId).execute();
+    events.unshift({ type: internal ? 'note_added' : 'message_added', after: { messageId: message.id, authorType: input.authorType } });
+    await recordEvents(trx, ticketId, actor, now, events);
+    return { message, t: merged, changed: events.filter((e) => e.field).map((e) => e.field as string), duplicate: false };
+  });
+  if (!res.duplicate) {
+    const base = { ticketId, storeId: res.t.store_id, assigneeId: res.t.assignee_id, teamId: res.t.team_id };
+    await publish(deps.bus, { type: 'message.created', ...base, messageId: res.message.id, internal });
+    await publish(deps.bus, { type: 'ticket.updated', ...base, changes: ['messages', ...res.changed] });
+  }
+  const authorName = actor.name ?? null;
+  return { ...messageJson(res.message), authorName };
+}
+
+function addNext(now: Date, minutes: number, cal: ReturnType<typeof storeCalendar>): Date {
+  return initialDueTimes(now, { firstResponseMinutes: minutes, nextResponseMinutes: minutes, resolutionMinutes: minutes }, cal).first_response_due_at;
+}

@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/types.ts';
+import type { DatabaseKind } from '../db/index.ts';
+import type { Clock } from '../core/clock.ts';
+import type { EventBus } from '../core/events.ts';
+import { isAppError } from '../core/errors.ts';
+import { repoRoot } from '../core/paths.ts';
+import { authHook } from './auth.ts';
+import { eventsRoute } from './events-ws.ts';
+import { ErrorSchema } from './schemas.ts';
+import { helpdeskRoutes } from '../helpdesk/routes.ts';
+import type { TriageFn } from '../helpdesk/tickets.ts';
+import { peopleRoutes } from '../people/routes.ts';
+
+export const VERSION: string = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+export interface AppDeps {
+  db: Kysely<DB>;
+  dbKind: DatabaseKind;
+  bus: EventBus;
+  clock: Clock;
+  triage?: TriageFn;
+  secureCookies?: boolean;
+  logger?: boolean | { level: string };
+  /** Folder of the built web app; default web/dist. */
+  webDist?: string;
+  bodyLimit?: number;
+}
+
+function errorBody(code: string, message: string, details?: unknown) {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** The composition root: one Fastify app built from the modules' route plugins. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+    trustProxy: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
+  });
+  // schemas use `format` (uuid, date-time): register the formats with the validator
+  const addFormats = (await import('ajv-formats')).default as unknown as (ajv: unknown) => void;
+  app.setValidatorCompiler(await validatorCompiler(addFormats));
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (isAppError(err)) {
+      if (err.status >= 500) req.log.error(err);
+      return reply.code(err.status).send(errorBody(err.code, err.message, err.details));
+    }
+    if (err.validation) {
+      const first = err.validation[0];
+      const where = err.validationContext ?? 'request';
+      const field = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : (first?.params as { missingProperty?: string; additionalProperty?: string } | undefined)?.missingProperty;
+      const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+      const msg = extra
+        ? `${where}: unknown field "${extra}"`
+        : `${where}${field ? ` field "${field}"` : ''} ${first?.message ?? 'is invalid'}`;
+      return reply.code(400).send(errorBody('validation_failed', msg, { context: where, errors: err.validation.slice(0, 5).map((v) => ({ path: v.instancePath, message: v.message, params: v.params })) }));
+    }
+    const status = err.statusCode ?? 500;
+    if (status === 413) return reply.code(413).send(errorBody('payload_too_large', 'The request body is too large'));
+    if (status === 415) return reply.code(415).send(errorBody('unsupported_media_type', err.message));
+    if (status === 429) return reply.code(429).send(errorBody('rate_limited', err.message));
+    if (status >= 400 && status < 500) {
+      const code = err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'validation_failed' : status === 404 ? 'not_found' : 'validation_failed';
+      const message = code === 'validation_failed' && err.code?.startsWith('FST_ERR_CTP') ? `The request body is not valid JSON: ${err.message}` : err.message;
+      return reply.code(status).send(errorBody(code, message));
+    }
+    req.log.error(err);
+    return reply.code(500).send(errorBody('internal', 'Something went wrong on our side; it has been logged'));
+  });
+
+  await app.register(cookie);
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'crossdesk API', version: VERSION, description: 'After-sales service and training for cross-border sellers' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'cd_session' } } },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.url.startsWith('/api/v1')) return;
+    await authHook(deps.db, deps.clock)(req, reply);
+  });
+  app.decorateRequest('auth', null);
+
+  app.get('/api/health', {
+    schema: {
+      tags: ['system'],
+      response: { 200: { type: 'object', properties: { status: { type: 'string' }, database: { type: 'string' }, version: { type: 'string' }, events: { type: 'string' } } }, 503: ErrorSchema },
+    },
+  }, async (_req, reply) => {
+    try {
+      await deps.db.selectFrom('stores').select('id').limit(1).execute();
+    } catch {
+      return reply.code(503).send(errorBody('internal', 'database unavailable'));
+    }
+    return { status: 'ok', database: deps.dbKind, version: VERSION, events: deps.bus.kind };
+  });
+
+  await app.register(
+    async (api) => {
+      await api.register(peopleRoutes({ db: deps.db, clock: deps.clock, secureCookies: deps.secureCookies ?? false }));
+      await api.register(helpdeskRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock, triage: deps.triage }));
+      await api.register(eventsRoute(deps.bus));
+    },
+    { prefix: '/api/v1' },
+  );
+
+  // The web app: built files from web/dist, index.html for client-side routes.
+  const dist = deps.webDist ?? path.join(repoRoot, 'web', 'dist');
+  const hasWeb = fs.existsSync(path.join(dist, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: dist, prefix: '/', wildcard: false, index: ['index.html'] });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api') || req.url.startsWith('/webhooks') || req.method !== 'GET') {
+      return reply.code(404).send(errorBody('not_found', `No route ${req.method} ${req.url.split('?')[0]}`));
+    }
+    if (hasWeb) return reply.type('text/html').sendFile('index.html');
+    return reply.code(404).type('text/plain').send('The web app is not built: run `npm run build:web`.');
+  });
+  return app;
+}
+
+async function validatorCompiler(addFormats: (ajv: unknown) => void) {
+  const { default: Ajv } = (await import('ajv')) as unknown as { default: new (o: object) => { compile: (s: object) => unknown } };
+  const strict = new Ajv({ removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false, strict: false });
+  addFormats(strict);
+  return ({ schema }: { schema: object }) => strict.compile(schema) as (data: unknown) => boolean;
+}
