@@ -1,0 +1,26 @@
+/** tau2 retail import: the dataset, the drill sandbox and its tools, and the replay outcome check. */
+export { loadTau2, tasksOfSplit, parseAction, Tau2DataError } from './load.ts';
+export {
+  createSandbox,
+  confirmWrite,
+  snapshotDb,
+  dbHash,
+  diffSandboxes,
+  describeDifference,
+  canonicalJson,
+} from './sandbox.ts';
+export type { Tau2Sandbox, Tau2Session, Tau2SessionOptions, Tau2Difference } from './sandbox.ts';
+export { runTool, TAU2_TOOL_SPECS, tau2ToolSpec } from './tools.ts';
+export type {
+  Tau2ToolName,
+  Tau2ToolKind,
+  Tau2ToolSpec,
+  Tau2ParameterSpec,
+  Tau2ToolResult,
+  Tau2ToolCall,
+  Tau2ErrorCode,
+} from './tools.ts';
+export { replayTask, replayTasks, goldOutcome, replaySandbox } from './replay.ts';
+export type { Tau2ReplayResult, Tau2ReplaySummary, Tau2ReplayOptions } from './replay.ts';
+export { calculate, round2 } from './calculate.ts';
+export type * from './types.ts';
