@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'web/dist', 'coverage', 'test-results', 'bin'] },
+  { ignores: ['node_modules', 'data', 'web/dist', 'coverage', 'test-results', 'bin', 'scratch', 'test/scratch', 'test/e2e/.dev'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.tsx'],

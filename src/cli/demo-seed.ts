@@ -83,6 +83,8 @@ export async function seedDemo(db: Kysely<DB>, opts: { tickets?: number; now?: D
   const total = opts.tickets ?? 320;
   const DAY = 86_400_000;
   let orderNo = 1000;
+  // follow-ups never land in the future: the latest activity is a minute before now
+  const cap = (ms: number) => new Date(Math.min(ms, now.getTime() - 60_000));
   const system: Actor = { type: 'system', id: null };
 
   for (let i = 0; i < total; i++) {
@@ -115,9 +117,9 @@ export async function seedDemo(db: Kysely<DB>, opts: { tickets?: number; now?: D
     const actor: Actor = { type: 'user', id: agent.id, role: 'agent', teamId: team.id, name: agent.name };
     if (status === 'new') continue;
     // assigned a little after arrival, answered within minutes to a day
-    clock.set(new Date(createdAt.getTime() + rand() * 40 * 60_000));
+    clock.set(cap(createdAt.getTime() + rand() * 40 * 60_000));
     await updateTicket(deps, t.id, { assigneeId: agent.id }, actor);
-    clock.set(new Date(createdAt.getTime() + (0.2 + rand() * (rand() < 0.2 ? 30 : 6)) * 3_600_000));
+    clock.set(cap(createdAt.getTime() + (0.2 + rand() * (rand() < 0.2 ? 30 : 6)) * 3_600_000));
     const firstName = cust.name.split(' ')[0];
     await addAgentMessage(deps, t.id, { body: content.replies[lang].replace('{name}', firstName) }, actor);
     if (rand() < 0.3) await addAgentMessage(deps, t.id, { body: pick(['Checked with warehouse: stock OK.', '已联系物流商，等待回复。', 'Customer is VIP, be generous.', '需要客户提供照片。']), internal: true }, actor);
@@ -127,15 +129,15 @@ export async function seedDemo(db: Kysely<DB>, opts: { tickets?: number; now?: D
       continue;
     }
     if (rand() < 0.5) {
-      clock.set(new Date(clock.now().getTime() + rand() * 20 * 3_600_000));
+      clock.set(cap(clock.now().getTime() + rand() * 20 * 3_600_000));
       await addCustomerMessage(deps, t.id, { body: pick(['Thanks!', 'Danke!', 'Merci !', 'ありがとうございます。', '谢谢！', 'OK, waiting.']) });
-      clock.set(new Date(clock.now().getTime() + rand() * 4 * 3_600_000));
+      clock.set(cap(clock.now().getTime() + rand() * 4 * 3_600_000));
       await addAgentMessage(deps, t.id, { body: content.replies[lang].replace('{name}', firstName) }, actor);
     }
-    clock.set(new Date(clock.now().getTime() + rand() * 48 * 3_600_000));
+    clock.set(cap(clock.now().getTime() + rand() * 48 * 3_600_000));
     await updateTicket(deps, t.id, { status: 'solved', tags: rand() < 0.3 ? ['vip'] : [] }, actor);
     if (status === 'closed') {
-      clock.set(new Date(clock.now().getTime() + 4 * DAY));
+      clock.set(cap(clock.now().getTime() + 4 * DAY));
       await updateTicket(deps, t.id, { status: 'closed' }, system);
     }
   }
