@@ -44,6 +44,12 @@ export interface TicketDeps {
   bus: EventBus;
   clock: Clock;
   triage?: TriageFn;
+  /**
+   * Called after a ticket is created or reopened by the customer, outside the ticket's
+   * transaction (routing assigns it, the bot may answer). Failures are logged by the
+   * caller's hook, never lost tickets.
+   */
+  afterIntake?: (ticketId: string, reason: 'created' | 'reopened') => Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -329,6 +335,11 @@ export async function createTicket(deps: TicketDeps, input: CreateTicketInput, a
     return ticketQuery(trx).where('tickets.id', '=', id).executeTakeFirstOrThrow();
   });
   await publish(deps.bus, { type: 'ticket.created', ticketId: id, storeId: store.id, assigneeId: null, teamId: null, at: now.toISOString() });
+  if (deps.afterIntake) {
+    await deps.afterIntake(id, 'created').catch(() => undefined);
+    const routed = await ticketQuery(db).where('tickets.id', '=', id).executeTakeFirstOrThrow();
+    return ticketJson(routed, clock.now());
+  }
   return ticketJson(row, clock.now());
 }
 
@@ -793,6 +804,9 @@ async function addMessage(
     const base = { ticketId, storeId: res.t.store_id, assigneeId: res.t.assignee_id, teamId: res.t.team_id };
     await publish(deps.bus, { type: 'message.created', ...base, messageId: res.message.id, internal });
     await publish(deps.bus, { type: 'ticket.updated', ...base, changes: ['messages', ...res.changed] });
+    if (deps.afterIntake && input.authorType === 'customer' && res.changed.includes('status')) {
+      await deps.afterIntake(ticketId, 'reopened').catch(() => undefined);
+    }
   }
   const authorName = actor.name ?? null;
   return { ...messageJson(res.message), authorName };

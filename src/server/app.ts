@@ -17,7 +17,7 @@ import { authHook } from './auth.ts';
 import { eventsRoute } from './events-ws.ts';
 import { ErrorSchema } from './schemas.ts';
 import { helpdeskRoutes } from '../helpdesk/routes.ts';
-import type { TriageFn } from '../helpdesk/tickets.ts';
+import type { TicketDeps, TriageFn } from '../helpdesk/tickets.ts';
 import { peopleRoutes } from '../people/routes.ts';
 
 export const VERSION: string = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -28,6 +28,7 @@ export interface AppDeps {
   bus: EventBus;
   clock: Clock;
   triage?: TriageFn;
+  afterIntake?: TicketDeps['afterIntake'];
   secureCookies?: boolean;
   logger?: boolean | { level: string };
   /** Folder of the built web app; default web/dist. */
@@ -113,7 +114,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       await api.register(peopleRoutes({ db: deps.db, clock: deps.clock, secureCookies: deps.secureCookies ?? false }));
-      await api.register(helpdeskRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock, triage: deps.triage }));
+      await api.register(helpdeskRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock, triage: deps.triage, afterIntake: deps.afterIntake }));
+      await api.register((await import('../knowledge/routes.ts')).knowledgeRoutes({ db: deps.db, clock: deps.clock }));
       await api.register(eventsRoute(deps.bus));
     },
     { prefix: '/api/v1' },
