@@ -59,6 +59,17 @@ export function buildProgram(): Command {
       await runTokenCreate(cmd.optsWithGlobals());
     });
 
+  program
+    .command('bench')
+    .description('run the benchmark suites (figures beside a baseline measured in the same run)')
+    .option('--json', 'machine-readable output')
+    .option('--quick', 'shorter runs')
+    .option('--only <suites>', 'comma-separated suite names (files in bench/)')
+    .action(async (opts: { json?: boolean; quick?: boolean; only?: string }) => {
+      const { runBench } = await import('./bench.ts');
+      await runBench(opts);
+    });
+
   // Commands added by other modules register below this line.
 
   const qa = program.command('qa').description('quality assurance of agent replies');
@@ -66,8 +77,11 @@ export function buildProgram(): Command {
     .description('score replies: JSON lines {"id","market","language","category","days_since_delivery"?,"customer_message","reply"} on stdin')
     .action(async () => {
       const { runQaScore } = await import('./qa.ts');
-      const { bad } = await runQaScore(process.stdin, process.stdout, process.stderr);
-      if (bad > 0) process.exitCode = 1;
+      const { scored, bad } = await runQaScore(process.stdin, process.stdout, process.stderr);
+      if (bad > 0) {
+        process.stderr.write(`qa score: ${scored} scored, ${bad} bad line(s)\n`);
+        process.exitCode = 1;
+      }
     });
 
   program

@@ -22,7 +22,7 @@ import {
 } from './schemas.ts';
 import { createStore, getStore, listStores, publicStore, setSlaPolicy, slaPolicies, updateStore, type StoreInput } from './stores.ts';
 import { forgetPolicies } from './sla.ts';
-import { addAgentMessage, bulkUpdate, createTicket, getTicket, listTickets, ticketCounts, updateTicket, type TicketDeps, type TicketPatch } from './tickets.ts';
+import { addAgentMessage, bulkUpdate, createTicket, getTicket, listTickets, ticketCounts, updateTicket, forgetStores, type TicketDeps, type TicketPatch } from './tickets.ts';
 
 const csv = (s?: string) => (s ? s.split(',').filter(Boolean) : undefined);
 
@@ -131,7 +131,9 @@ export function helpdeskRoutes(deps: TicketDeps) {
     }, async (req) => {
       const id = (req.params as Static<typeof IdParams>).id;
       if (!isUuid(id)) throw validationError('id must be a store id');
-      return publicStore(await updateStore(deps.db, id, req.body as Partial<StoreInput>));
+      const store = await updateStore(deps.db, id, req.body as Partial<StoreInput>);
+      forgetStores(deps.db);
+      return publicStore(store);
     });
 
     app.get('/stores/:id/sla', {

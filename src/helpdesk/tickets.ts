@@ -228,10 +228,25 @@ function cleanTags(tags: string[]): string[] {
   return out;
 }
 
+const storeCaches = new WeakMap<Kysely<DB>, Map<string, { at: number; store: Store }>>();
+const STORE_TTL_MS = 5_000;
+
+/** Stores change rarely; a few seconds of cache saves a query per ticket. */
 async function resolveStore(db: Kysely<DB>, storeId?: string): Promise<Store> {
-  if (!storeId) return getDefaultStore(db);
-  if (!isUuid(storeId)) throw validationError(`storeId "${storeId}" is not a valid id`);
-  return getStore(db, storeId);
+  if (storeId !== undefined && !isUuid(storeId)) throw validationError(`storeId "${storeId}" is not a valid id`);
+  const key = storeId ?? 'default';
+  let storeCache = storeCaches.get(db);
+  if (!storeCache) storeCaches.set(db, (storeCache = new Map()));
+  const hit = storeCache.get(key);
+  if (hit && Date.now() - hit.at < STORE_TTL_MS) return hit.store;
+  const store = storeId ? await getStore(db, storeId) : await getDefaultStore(db);
+  storeCache.set(key, { at: Date.now(), store });
+  return store;
+}
+
+/** After a store changes (the cache would otherwise serve it for a few seconds). */
+export function forgetStores(db: Kysely<DB>): void {
+  storeCaches.delete(db);
 }
 
 export async function createTicket(deps: TicketDeps, input: CreateTicketInput, actor: Actor): Promise<TicketJson> {
@@ -244,7 +259,7 @@ export async function createTicket(deps: TicketDeps, input: CreateTicketInput, a
 
   const existingCustomer = await db
     .selectFrom('customers')
-    .select(['id', 'language', 'vip'])
+    .select(['language', 'vip'])
     .where('store_id', '=', store.id)
     .where('email', '=', email)
     .executeTakeFirst();
@@ -262,78 +277,93 @@ export async function createTicket(deps: TicketDeps, input: CreateTicketInput, a
   const policies = await policiesFor(db, store.id);
   const cal = storeCalendar(store);
   const due = initialDueTimes(now, policies[priority], cal);
+  const slaDue = nextDue({ ...due, next_response_due_at: null, first_responded_at: null, status: 'new' });
   const id = uuidv7(now.getTime());
   const messageId = uuidv7(now.getTime());
+  const channel = input.channel ?? 'api';
+  const subject = input.subject.trim();
+  const reasons = triage?.reasons ?? [];
+  const events = [
+    { type: 'created', after: { status: 'new', priority, category, language, channel } },
+    ...(triage ? [{ type: 'triaged', after: { language: triage.language, category: triage.category, sentiment: triage.sentiment, angry: triage.angry, priority: triage.priority, reasons: triage.reasons } }] : []),
+  ];
+  const country = input.customer.country?.toUpperCase() ?? null;
 
-  const row = await db.transaction().execute(async (trx) => {
-    const customer = await trx
-      .insertInto('customers')
-      .values({
-        id: uuidv7(),
-        store_id: store.id,
-        email,
-        name: input.customer.name ?? null,
-        language,
-        country: input.customer.country?.toUpperCase() ?? null,
-        timezone: null,
-      })
-      .onConflict((oc) =>
-        oc.columns(['store_id', 'email']).doUpdateSet((eb) => ({
-          name: sql<string | null>`coalesce(${eb.ref('excluded.name')}, customers.name)`,
-          language: sql<string | null>`coalesce(customers.language, ${eb.ref('excluded.language')})`,
-          country: sql<string | null>`coalesce(${eb.ref('excluded.country')}, customers.country)`,
-        })),
-      )
-      .returning(['id'])
-      .executeTakeFirstOrThrow();
-    const ticket = {
-      id,
-      store_id: store.id,
-      subject: input.subject.trim(),
-      preview: input.body.slice(0, 200),
-      status: 'new' as const,
-      priority,
-      category,
-      language,
-      sentiment: triage?.sentiment ?? null,
-      angry: triage?.angry ?? false,
-      priority_reasons: JSON.stringify(triage?.reasons ?? []),
-      channel: input.channel ?? 'api',
-      customer_id: customer.id,
-      order_id: null,
-      assignee_id: null,
-      team_id: null,
-      tags,
-      ...due,
-      resolution_remaining_minutes: null,
-      sla_due_at: nextDue({ ...due, next_response_due_at: null, first_responded_at: null, status: 'new' }),
-      last_customer_message_at: now,
-      search: sql`to_tsvector('simple', ${tokensForIndex(`${input.subject}\n${input.body}`)})`,
-      created_at: now,
-      updated_at: now,
-    };
-    await trx.insertInto('tickets').values(ticket).execute();
-    await trx
-      .insertInto('messages')
-      .values({
-        id: messageId,
-        ticket_id: id,
-        author_type: 'customer',
-        author_id: customer.id,
-        internal: false,
-        body: input.body,
-        language,
-        channel: input.channel ?? 'api',
-        external_id: input.externalId ?? null,
-        created_at: now,
-      })
-      .execute();
-    await recordEvents(trx, id, actor, now, [
-      { type: 'created', after: { status: 'new', priority, category, language, channel: ticket.channel } },
-      ...(triage ? [{ type: 'triaged', after: { language: triage.language, category: triage.category, sentiment: triage.sentiment, angry: triage.angry, priority: triage.priority, reasons: triage.reasons } }] : []),
-    ]);
-    return ticketQuery(trx).where('tickets.id', '=', id).executeTakeFirstOrThrow();
-  });
+  // One statement (atomic on its own): customer upsert, ticket, first message and events.
+  // Data-modifying CTEs save four round trips per ticket; foreign keys are checked at the
+  // end of the statement, when the ticket row exists.
+  const res = await sql<{ id: string; email: string; name: string | null; language: string | null; country: string | null; timezone: string | null; number: number }>`
+    WITH c AS (
+      INSERT INTO customers (id, store_id, email, name, language, country)
+      VALUES (${uuidv7()}, ${store.id}, ${email}, ${input.customer.name ?? null}, ${language}, ${country})
+      ON CONFLICT (store_id, email) DO UPDATE SET
+        name = coalesce(excluded.name, customers.name),
+        language = coalesce(customers.language, excluded.language),
+        country = coalesce(excluded.country, customers.country)
+      RETURNING id, email, name, language, country, timezone
+    ), t AS (
+      INSERT INTO tickets (id, store_id, subject, preview, status, priority, category, language, sentiment, angry,
+        priority_reasons, channel, customer_id, tags, first_response_due_at, resolution_due_at, sla_due_at,
+        last_customer_message_at, search, created_at, updated_at)
+      SELECT ${id}, ${store.id}, ${subject}, ${input.body.slice(0, 200)}, 'new', ${priority}, ${category}, ${language},
+        ${triage?.sentiment ?? null}, ${triage?.angry ?? false}, ${JSON.stringify(reasons)}::jsonb, ${channel}, c.id,
+        ${tags}::text[], ${due.first_response_due_at}::timestamptz, ${due.resolution_due_at}::timestamptz, ${slaDue}::timestamptz,
+        ${now}::timestamptz, to_tsvector('simple', ${tokensForIndex(`${input.subject}\n${input.body}`)}), ${now}::timestamptz, ${now}::timestamptz
+      FROM c
+      RETURNING number
+    ), m AS (
+      INSERT INTO messages (id, ticket_id, author_type, author_id, internal, body, language, channel, external_id, created_at)
+      SELECT ${messageId}, ${id}, 'customer', c.id, false, ${input.body}, ${language}, ${channel}, ${input.externalId ?? null}, ${now}::timestamptz
+      FROM c
+    ), e AS (
+      INSERT INTO ticket_events (ticket_id, actor_type, actor_id, type, after, created_at)
+      SELECT ${id}, ${actor.type}, ${actor.id}::uuid, ev.type, ev.after, ${now}::timestamptz
+      FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb) AS ev(type text, after jsonb)
+    )
+    SELECT c.id, c.email, c.name, c.language, c.country, c.timezone, t.number FROM c, t`.execute(db);
+  const c = res.rows[0];
+  const row: TicketRow = {
+    id,
+    number: Number(c.number),
+    store_id: store.id,
+    subject,
+    preview: input.body.slice(0, 200),
+    status: 'new',
+    priority,
+    category,
+    language,
+    sentiment: triage?.sentiment ?? null,
+    angry: triage?.angry ?? false,
+    priority_reasons: reasons,
+    channel,
+    customer_id: c.id,
+    order_id: null,
+    assignee_id: null,
+    team_id: null,
+    tags,
+    ...due,
+    next_response_due_at: null,
+    resolution_remaining_minutes: null,
+    sla_due_at: slaDue,
+    sla_warned_at: null,
+    first_response_breached: false,
+    next_response_breached: false,
+    resolution_breached: false,
+    first_responded_at: null,
+    last_customer_message_at: now,
+    last_agent_message_at: null,
+    solved_at: null,
+    closed_at: null,
+    search: null,
+    created_at: now,
+    updated_at: now,
+    c_email: c.email,
+    c_name: c.name,
+    c_language: c.language,
+    c_country: c.country,
+    c_timezone: c.timezone,
+    a_name: null,
+  };
   await publish(deps.bus, { type: 'ticket.created', ticketId: id, storeId: store.id, assigneeId: null, teamId: null, at: now.toISOString() });
   if (deps.afterIntake) {
     await deps.afterIntake(id, 'created').catch(() => undefined);
@@ -598,7 +628,7 @@ async function applyPatch(
   if (patch.priority !== undefined && patch.priority !== current.priority) {
     if (!PRIORITIES.includes(patch.priority)) throw validationError(`priority must be one of ${PRIORITIES.join(', ')}`);
     const policies = await policiesFor(trx, current.store_id);
-    Object.assign(set, onPriorityChange({ ...current, ...set } as TicketRow, policies[patch.priority], cal));
+    Object.assign(set, onPriorityChange({ ...current, ...set } as TicketRow, policies[current.priority], policies[patch.priority], cal));
     set.priority = patch.priority;
     events.push({ type: 'updated', field: 'priority', before: current.priority, after: patch.priority });
   }
