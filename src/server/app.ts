@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -81,6 +82,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(cookie);
+  // Security headers; the CSP allows only our own scripts (a customer's <script> in a name
+  // or message can never run even if some view rendered it as HTML).
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(swagger, {
     openapi: {
@@ -89,7 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ bearer: [] }, { cookie: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   app.addHook('onRequest', async (req, reply) => {
     if (!req.url.startsWith('/api/v1')) return;
@@ -116,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(peopleRoutes({ db: deps.db, clock: deps.clock, secureCookies: deps.secureCookies ?? false }));
       await api.register(helpdeskRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock, triage: deps.triage, afterIntake: deps.afterIntake }));
       await api.register((await import('../knowledge/routes.ts')).knowledgeRoutes({ db: deps.db, clock: deps.clock }));
+      await api.register((await import('../commerce/routes.ts')).commerceRoutes({ db: deps.db, clock: deps.clock }));
       await api.register(eventsRoute(deps.bus));
     },
     { prefix: '/api/v1' },

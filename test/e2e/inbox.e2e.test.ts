@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { DEMO_ADMIN, DEMO_PASSWORD, seedDemo } from '../../src/cli/demo-seed.ts';
+import { triageForTickets } from '../../src/helpdesk/triage-adapter.ts';
 import { ensureWebBuilt } from '../../src/cli/web-build.ts';
 import { runInboxScenario } from './inbox-scenario.ts';
 import { chromiumMissing, launchChromium, resultsDir } from './support.ts';
@@ -23,7 +24,7 @@ describe.skipIf(skipReason !== null)('inbox in the browser', () => {
     fs.mkdirSync(resultsDir, { recursive: true });
     await ensureWebBuilt(); // before the server starts: it serves the files it finds then
     server = await startTestServer({ listen: true });
-    await seedDemo(server.db.db, { tickets: 40 });
+    await seedDemo(server.db.db, { tickets: 40, triage: triageForTickets });
     browser = await launchChromium();
   }, 180_000);
 
