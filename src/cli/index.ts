@@ -70,6 +70,21 @@ export function buildProgram(): Command {
       await runBench(opts);
     });
 
+  program
+    .command('build-web')
+    .description('build the web app into web/dist when its sources changed (run by npm install)')
+    .option('--force', 'build even when web/dist is up to date')
+    .action(async (opts: { force?: boolean }) => {
+      const { ensureWebBuilt } = await import('./web-build.ts');
+      try {
+        const r = await ensureWebBuilt({ force: opts.force });
+        process.stdout.write(`web app: ${r === 'built' ? 'built into web/dist' : r === 'fresh' ? 'up to date' : 'no sources'}\n`);
+      } catch (e) {
+        // never fail an install: `crossdesk serve` builds again on start
+        process.stderr.write(`crossdesk: web build failed (${e instanceof Error ? e.message : String(e)}); it will be retried on start\n`);
+      }
+    });
+
   // Commands added by other modules register below this line.
 
   const qa = program.command('qa').description('quality assurance of agent replies');
