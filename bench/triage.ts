@@ -1,0 +1,197 @@
+/**
+ * Triage: language identification (ours beside `eld` alone, same run, same data), category
+ * macro-F1 on the held-out split and on Bitext (mapped), anger precision/recall, throughput
+ * beside eld alone, model training time and resident memory.
+ *
+ * Public datasets are read from ../shared/datasets when present (rows are skipped otherwise).
+ * Nothing here was tuned on lingua-langid or Bitext: they are measurements.
+ */
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import type { BenchSuite } from './types.ts';
+import { repoRoot } from '../src/core/paths.ts';
+import { eld } from 'eld/medium';
+import { SUPPORTED_LANGUAGES, detectLanguage } from '../src/text/language.ts';
+import { CATEGORIES, loadCorpus } from '../src/text/corpus.ts';
+import { macroF1 } from '../src/text/classifier.ts';
+import { getModels, trainModels } from '../src/text/models.ts';
+import { normalise } from '../src/text/segment.ts';
+import { LINGUA_KINDS, loadBitext, loadLingua, shortVariants } from '../src/text/measure.ts';
+import { triageMessage } from '../src/helpdesk/triage.ts';
+
+function rate(run: () => void, count: number, minMs: number): number {
+  let n = 0;
+  const t0 = performance.now();
+  let elapsed = 0;
+  while (elapsed < minMs) {
+    run();
+    n++;
+    elapsed = performance.now() - t0;
+  }
+  return (n * count) / (elapsed / 1000);
+}
+
+const pct = (x: number) => Math.round(x * 10000) / 100;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+const suite: BenchSuite = async (ctx) => {
+  const rss0 = process.memoryUsage().rss;
+  eld.setLanguageSubset([...SUPPORTED_LANGUAGES]);
+  const t0 = performance.now();
+  const models = getModels();
+  triageMessage({ text: 'warm up' });
+  const ready = performance.now() - t0;
+  ctx.report({ group: 'triage', name: 'models ready (cache file, or training when the corpus changed)', value: Math.round(ready), unit: 'ms', target: '< 300 ms', ok: ready < 300 });
+  const trainSet = loadCorpus().examples.filter((e) => e.split === 'train');
+  const fresh = trainModels(trainSet);
+  ctx.report({ group: 'triage', name: `training from scratch (${fresh.trainedOn} train-split messages)`, value: Math.round(fresh.trainMs), unit: 'ms' });
+  if (models.trainedOn !== fresh.trainedOn) console.log('triage: cached models were trained on a different corpus size');
+
+  // Language: lingua-langid, ours vs eld alone.
+  for (const kind of LINGUA_KINDS) {
+    const data = loadLingua(kind, SUPPORTED_LANGUAGES, ctx.quick ? 100 : Infinity);
+    if (!data) {
+      ctx.report({ group: 'triage', name: `language lingua ${kind}: dataset absent (skipped)`, value: 0, unit: '' });
+      continue;
+    }
+    let ours = 0;
+    let base = 0;
+    for (const d of data) {
+      if (detectLanguage(d.text).language === d.language) ours++;
+      if (eld.detect(d.text).language === d.language) base++;
+    }
+    ctx.report({
+      group: 'triage',
+      name: `language accuracy, lingua ${kind} (n=${data.length})`,
+      value: pct(ours / data.length),
+      unit: '%',
+      baseline: { name: 'eld alone (medium, 15 languages)', value: pct(base / data.length), unit: '%' },
+      ...(kind === 'sentences' ? { target: '>= 99.5 %', ok: ours / data.length >= 0.995 } : {}),
+    });
+  }
+
+  // Language on our held-out split: whole messages, and short messy variants.
+  const corpus = loadCorpus();
+  const evalSet = corpus.examples.filter((e) => e.split === 'eval');
+  if (evalSet.length) {
+    const sets = {
+      'eval messages': evalSet.map((e) => ({ text: e.text, language: e.language })),
+      'short (< 25 chars) messy variants of eval messages': shortVariants(evalSet, (s) => normalise(s, { stripAccents: true })),
+    };
+    for (const [name, data] of Object.entries(sets)) {
+      let ours = 0;
+      let base = 0;
+      for (const d of data) {
+        if (detectLanguage(d.text).language === d.language) ours++;
+        if (eld.detect(d.text).language === d.language) base++;
+      }
+      const short = name.startsWith('short');
+      ctx.report({
+        group: 'triage',
+        name: `language accuracy, ${name} (n=${data.length})`,
+        value: pct(ours / data.length),
+        unit: '%',
+        baseline: { name: 'eld alone', value: pct(base / data.length), unit: '%' },
+        ...(short ? { target: '>= 97 %', ok: ours / data.length >= 0.97 } : {}),
+      });
+    }
+
+    // Category, sentiment, anger on the eval split.
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    const results = evalSet.map((e) => ({ e, r: triageMessage({ text: e.text }) }));
+    for (const { e, r } of results) {
+      if (r.angry && e.angry) tp++;
+      else if (r.angry) fp++;
+      else if (e.angry) fn++;
+    }
+    const cat = macroF1(CATEGORIES, results.map(({ e, r }) => ({ gold: e.category, predicted: r.category })));
+    ctx.report({ group: 'triage', name: `category macro-F1, eval split, 15 languages (n=${evalSet.length})`, value: r3(cat.macroF1), unit: 'F1', target: '>= 0.85', ok: cat.macroF1 >= 0.85 });
+    ctx.report({ group: 'triage', name: 'category accuracy, eval split', value: pct(cat.accuracy), unit: '%' });
+    for (const l of corpus.languages) {
+      const sub = results.filter(({ e }) => e.language === l);
+      if (!sub.length) continue;
+      const f = macroF1(CATEGORIES, sub.map(({ e, r }) => ({ gold: e.category, predicted: r.category })));
+      ctx.report({ group: 'triage', name: `category macro-F1, eval split, ${l} (n=${sub.length})`, value: r3(f.macroF1), unit: 'F1' });
+    }
+    const sent = macroF1(['negative', 'neutral', 'positive'] as const, results.map(({ e, r }) => ({ gold: e.sentiment, predicted: r.sentiment })));
+    ctx.report({ group: 'triage', name: 'sentiment macro-F1, eval split', value: r3(sent.macroF1), unit: 'F1' });
+    const p = tp / Math.max(1, tp + fp);
+    const rc = tp / Math.max(1, tp + fn);
+    ctx.report({ group: 'triage', name: `angry precision, eval split (${tp + fn} angry)`, value: r3(p), unit: 'P', target: '>= 0.85', ok: p >= 0.85 });
+    ctx.report({ group: 'triage', name: 'angry recall, eval split', value: r3(rc), unit: 'R', target: '>= 0.85', ok: rc >= 0.85 });
+
+    // Throughput: full triage vs eld alone on the same messages.
+    const texts = evalSet.map((e) => e.text);
+    const minMs = ctx.quick ? 300 : 2000;
+    let sink = 0;
+    const eldRate = rate(() => {
+      for (const t of texts) sink += eld.detect(t).language.length;
+    }, texts.length, minMs);
+    const triRate = rate(() => {
+      for (const t of texts) sink += triageMessage({ text: t }).urgency;
+    }, texts.length, minMs);
+    if (sink < 0) console.log(sink);
+    ctx.report({
+      group: 'triage',
+      name: 'full triage throughput (one core)',
+      value: Math.round(triRate),
+      unit: 'msg/s',
+      baseline: { name: 'eld.detect alone', value: Math.round(eldRate), unit: 'msg/s' },
+      target: '>= 5000 msg/s',
+      ok: triRate >= 5000,
+    });
+  }
+
+  // Bitext (English, out of domain), mapped with the dataset README's table.
+  const bitext = loadBitext();
+  if (bitext) {
+    const rows = ctx.quick ? bitext.filter((_, i) => i % 10 === 0) : bitext;
+    const res = macroF1(CATEGORIES, rows.map((b) => ({ gold: b.category, predicted: triageMessage({ text: b.text }).category })));
+    ctx.report({ group: 'triage', name: `category macro-F1, Bitext mapped (n=${rows.length}, English, out of domain)`, value: r3(res.macroF1), unit: 'F1' });
+    ctx.report({ group: 'triage', name: 'category accuracy, Bitext mapped', value: pct(res.accuracy), unit: '%' });
+  } else {
+    ctx.report({ group: 'triage', name: 'Bitext: dataset absent (skipped)', value: 0, unit: '' });
+  }
+
+  // Resident memory of the triage module alone: a fresh process, before and after importing it
+  // and triaging 2,000 messages in several scripts.
+  const mem = triageProcessMemory();
+  if (mem) {
+    const delta = (mem.after - mem.before) / 1e6;
+    ctx.report({
+      group: 'triage',
+      name: 'resident memory added by the triage module (fresh process, 2,000 messages)',
+      value: Math.round(delta),
+      unit: 'MB',
+      baseline: { name: 'the same process before importing it', value: Math.round(mem.before / 1e6), unit: 'MB' },
+      target: '<= 250 MB',
+      ok: delta <= 250,
+    });
+  }
+  const rss = process.memoryUsage().rss;
+  ctx.report({ group: 'triage', name: 'resident memory of this bench process (lingua data, eld, triage)', value: Math.round(rss / 1e6), unit: 'MB', baseline: { name: 'at suite start', value: Math.round(rss0 / 1e6), unit: 'MB' } });
+};
+
+function triageProcessMemory(): { before: number; after: number } | null {
+  const url = pathToFileURL(path.join(repoRoot, 'src', 'helpdesk', 'triage.ts')).href;
+  const code = [
+    'const before = process.memoryUsage().rss;',
+    `const { triageMessage } = await import(${JSON.stringify(url)});`,
+    "const texts = ['Where is my order #1001?', '¿Dónde está mi pedido? Llevo 3 semanas', '我的订单还没到，请尽快处理', '注文した商品が届きません', '환불해 주세요', 'Wo ist mein Paket?!', 'أين طلبي؟', 'Где мой заказ?'];",
+    'for (let i = 0; i < 2000; i++) triageMessage({ text: texts[i % texts.length] + " " + i });',
+    'console.log(JSON.stringify({ before, after: process.memoryUsage().rss }));',
+  ].join('\n');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+  try {
+    const line = r.stdout.trim().split('\n').at(-1) ?? '';
+    const parsed = JSON.parse(line) as { before: number; after: number };
+    return typeof parsed.before === 'number' && typeof parsed.after === 'number' ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+export default suite;

@@ -1,0 +1,491 @@
+/**
+ * A small multinomial naive Bayes text classifier over word tokens and character n-grams,
+ * trained in Node from labelled examples in tens of milliseconds. Works across scripts: words
+ * are split on non-letters, and runs of Chinese/Japanese/Korean characters give character
+ * unigrams and bigrams (so no dictionary segmentation is needed at prediction time).
+ */
+import { foldForMatch } from './lexicon.ts';
+
+/** Only this many characters of a text are turned into features. */
+export const FEATURE_WINDOW = 3000;
+
+const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/gu;
+const SPLIT = /[^\p{L}\p{N}\p{M}']+/u;
+
+/** Kinds of feature; a model may weigh kinds differently. */
+export const FeatureKind = { word: 0, bigram: 1, chars: 2, cjk: 3, category: 4, mood: 5, other: 6 } as const;
+export type FeatureKind = (typeof FeatureKind)[keyof typeof FeatureKind];
+
+/** Features are hashed into 2^HASH_BITS buckets (no vocabulary map: fast and bounded memory). */
+export const HASH_BITS = 18;
+const HASH_MASK = (1 << HASH_BITS) - 1;
+
+let charFourGrams = true;
+/** For experiments: whether alphabetic words also give character 4-grams. */
+export function setCharFourGrams(on: boolean): void {
+  charFourGrams = on;
+}
+
+/** Hashed features of one text: bucket ids (distinct) and the kind of each. */
+export interface Features {
+  ids: number[];
+  kinds: FeatureKind[];
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+function fnvChars(h: number, s: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h;
+}
+
+/** The bucket of a feature string of a kind (for extra tokens and tests). */
+export function hashFeature(kind: FeatureKind, s: string): number {
+  return (fnvChars(FNV_OFFSET ^ (kind * 0x9e3779b1), s, 0, s.length) >>> 0) & HASH_MASK;
+}
+
+/** The kind of an extra token from its prefix: `k:` category lexicon, `x:` mood lexicon. */
+function extraKind(t: string): FeatureKind {
+  return t.startsWith('k') ? FeatureKind.category : t.startsWith('x:') ? FeatureKind.mood : FeatureKind.other;
+}
+
+/**
+ * The features of a text: words, word bigrams, character 3/4-grams of alphabetic words, CJK
+ * character 1/2/3-grams, and `extra` tokens the caller adds (e.g. lexicon hits), hashed.
+ * `foldedText` is the text already passed through foldForMatch (saves doing it twice).
+ */
+export function textFeatures(text: string, extra: readonly string[] = [], foldedText?: string): Features {
+  const src = typeof text === 'string' ? (text.length > FEATURE_WINDOW ? text.slice(0, FEATURE_WINDOW) : text) : '';
+  const folded = (foldedText ?? foldForMatch(src)).replace(/\d+/g, '0');
+  const seen = new Set<number>();
+  const ids: number[] = [];
+  const kinds: FeatureKind[] = [];
+  const add = (id: number, kind: FeatureKind) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    ids.push(id);
+    kinds.push(kind);
+  };
+  for (const t of extra) add(hashFeature(extraKind(t), t), extraKind(t));
+  const words = folded.split(SPLIT);
+  let prevHash = 0;
+  const seedW = FNV_OFFSET ^ (FeatureKind.word * 0x9e3779b1);
+  const seedB = FNV_OFFSET ^ (FeatureKind.bigram * 0x9e3779b1);
+  const seedC = FNV_OFFSET ^ (FeatureKind.chars * 0x9e3779b1);
+  const seedH = FNV_OFFSET ^ (FeatureKind.cjk * 0x9e3779b1);
+  for (const raw of words) {
+    const w = raw.length && (raw.charCodeAt(0) === 39 || raw.charCodeAt(raw.length - 1) === 39) ? raw.replace(/^'+|'+$/g, '') : raw;
+    if (!w) continue;
+    let cjk = false;
+    for (let i = 0; i < w.length; i++) {
+      const c = w.charCodeAt(i);
+      if ((c >= 0x3040 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x1100 && c <= 0x11ff)) {
+        cjk = true;
+        break;
+      }
+    }
+    if (cjk) {
+      CJK_RUN.lastIndex = 0;
+      for (const m of w.matchAll(CJK_RUN)) {
+        const run = m[0];
+        // Code units: CJK of the BMP is one unit a character (rare astral Han splits harmlessly).
+        for (let i = 0; i < run.length; i++) {
+          let h = fnvChars(seedH, run, i, i + 1);
+          add((h >>> 0) & HASH_MASK, FeatureKind.cjk);
+          if (i + 1 < run.length) {
+            h = fnvChars(h, run, i + 1, i + 2);
+            add((h >>> 0) & HASH_MASK, FeatureKind.cjk);
+            if (i + 2 < run.length) add((fnvChars(h, run, i + 2, i + 3) >>> 0) & HASH_MASK, FeatureKind.cjk);
+          }
+        }
+      }
+      if (w.length <= 12) add((fnvChars(seedW, w, 0, w.length) >>> 0) & HASH_MASK, FeatureKind.word);
+      prevHash = 0;
+      continue;
+    }
+    const wh = fnvChars(seedW, w, 0, w.length);
+    add((wh >>> 0) & HASH_MASK, FeatureKind.word);
+    if (prevHash !== 0) add((Math.imul(prevHash ^ seedB, 0x01000193) ^ wh) >>> 0 & HASH_MASK, FeatureKind.bigram);
+    prevHash = wh;
+    if (w.length >= 4) {
+      const p = ' ' + w + ' ';
+      for (let i = 0; i + 3 <= p.length; i++) {
+        const h3 = fnvChars(seedC, p, i, i + 3);
+        add((h3 >>> 0) & HASH_MASK, FeatureKind.chars);
+        if (charFourGrams && i + 4 <= p.length) add((fnvChars(h3 ^ 0x5bd1e995, p, i + 3, i + 4) >>> 0) & HASH_MASK, FeatureKind.chars);
+      }
+    }
+  }
+  return { ids, kinds };
+}
+
+export interface Prediction<L extends string> {
+  label: L;
+  /** Probability of the label (softmax of the class scores, tempered). */
+  confidence: number;
+  probabilities: Record<L, number>;
+}
+
+export interface NaiveBayesOptions {
+  /** Additive smoothing. */
+  alpha?: number;
+  /** Use class frequencies as priors (else uniform). */
+  fitPrior?: boolean;
+  /** Softmax temperature per feature (larger = less confident). */
+  temperature?: number;
+}
+
+/** Multinomial naive Bayes over binary (hashed) feature occurrences. */
+export class NaiveBayes<L extends string> {
+  /** log P(feature | label), feature-major: [dense * k + label] */
+  private logProb: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  /** bucket -> dense row, -1 when never seen in training */
+  private dense = new Int32Array(0);
+  private logPrior: number[] = [];
+  private readonly alpha: number;
+  private readonly fitPrior: boolean;
+  private readonly temperature: number;
+
+  constructor(
+    readonly labels: readonly L[],
+    options: NaiveBayesOptions = {},
+  ) {
+    this.alpha = options.alpha ?? 0.3;
+    this.fitPrior = options.fitPrior ?? false;
+    this.temperature = options.temperature ?? 0.15;
+  }
+
+  train(examples: readonly { features: Features; label: L }[]): this {
+    const k = this.labels.length;
+    const labelIdx = new Map<L, number>(this.labels.map((l, i) => [l, i]));
+    // Buckets seen in training get dense rows (small table: fewer cache misses than 2^bits rows).
+    const dense = new Int32Array(1 << HASH_BITS).fill(-1);
+    let vocab = 0;
+    for (const e of examples) for (const i of e.features.ids) if (dense[i] < 0) dense[i] = vocab++;
+    const counts = new Float32Array(vocab * k);
+    const totals = new Array<number>(k).fill(0);
+    const docs = new Array<number>(k).fill(0);
+    for (const e of examples) {
+      const c = labelIdx.get(e.label);
+      if (c === undefined) continue;
+      docs[c]++;
+      for (const i of e.features.ids) {
+        counts[dense[i] * k + c] += 1;
+        totals[c] += 1;
+      }
+    }
+    const denom = totals.map((t) => Math.log(t + this.alpha * Math.max(1, vocab)));
+    for (let d = 0; d < vocab; d++) {
+      const base = d * k;
+      for (let c = 0; c < k; c++) counts[base + c] = Math.log(counts[base + c] + this.alpha) - denom[c];
+    }
+    const nDocs = docs.reduce((a, b) => a + b, 0);
+    this.logProb = counts;
+    this.dense = dense;
+    this.logPrior = docs.map((d) => (this.fitPrior && nDocs > 0 ? Math.log((d + 1) / (nDocs + k)) : Math.log(1 / k)));
+    return this;
+  }
+
+  /** The trained state as typed arrays (for a cache file). */
+  exportState(): { buckets: Int32Array; logProb: Float32Array; logPrior: Float64Array } {
+    const k = this.labels.length;
+    const vocab = this.logProb.length / Math.max(1, k);
+    const buckets = new Int32Array(vocab);
+    for (let b = 0; b < this.dense.length; b++) if (this.dense[b] >= 0) buckets[this.dense[b]] = b;
+    return { buckets, logProb: this.logProb, logPrior: Float64Array.from(this.logPrior) };
+  }
+
+  /** Restore a state made by exportState (same labels). Returns false if it does not fit. */
+  importState(state: { buckets: Int32Array; logProb: Float32Array; logPrior: Float64Array }): boolean {
+    const k = this.labels.length;
+    if (state.logPrior.length !== k || state.logProb.length !== state.buckets.length * k) return false;
+    const dense = new Int32Array(1 << HASH_BITS).fill(-1);
+    for (let d = 0; d < state.buckets.length; d++) {
+      const b = state.buckets[d];
+      if (b < 0 || b >= dense.length) return false;
+      dense[b] = d;
+    }
+    this.dense = dense;
+    this.logProb = state.logProb;
+    this.logPrior = Array.from(state.logPrior);
+    return true;
+  }
+
+  /** Raw log scores per label. Features never seen in training are ignored. */
+  scores(features: Features): { scores: number[]; known: number } {
+    const k = this.labels.length;
+    const s = this.logPrior.length === k ? this.logPrior.slice() : new Array<number>(k).fill(0);
+    let known = 0;
+    const lp = this.logProb;
+    const dense = this.dense;
+    if (dense.length === 0) return { scores: s, known };
+    for (const i of features.ids) {
+      const d = dense[i];
+      if (d < 0) continue;
+      known++;
+      const base = d * k;
+      for (let c = 0; c < k; c++) s[c] += lp[base + c];
+    }
+    return { scores: s, known };
+  }
+
+  predict(features: Features): Prediction<L> {
+    const { scores, known } = this.scores(features);
+    // Temper: naive Bayes adds up correlated n-grams and is over-confident otherwise.
+    const t = Math.max(1, known * this.temperature);
+    let max = -Infinity;
+    let best = 0;
+    scores.forEach((v, i) => {
+      if (v > max) {
+        max = v;
+        best = i;
+      }
+    });
+    const exps = scores.map((v) => Math.exp((v - max) / t));
+    const z = exps.reduce((a, b) => a + b, 0);
+    const probabilities = {} as Record<L, number>;
+    this.labels.forEach((l, i) => {
+      probabilities[l] = exps[i] / z;
+    });
+    return { label: this.labels[best], confidence: known === 0 ? 0 : exps[best] / z, probabilities };
+  }
+}
+
+/** Macro-averaged F1 (and per-label F1) of predictions against gold labels. */
+export function macroF1<L extends string>(
+  labels: readonly L[],
+  pairs: readonly { gold: L; predicted: L }[],
+): { macroF1: number; accuracy: number; perLabel: Record<string, { f1: number; support: number }> } {
+  const perLabel: Record<string, { f1: number; support: number }> = {};
+  let sum = 0;
+  let n = 0;
+  for (const l of labels) {
+    let tp = 0, fp = 0, fn = 0;
+    for (const p of pairs) {
+      if (p.predicted === l && p.gold === l) tp++;
+      else if (p.predicted === l) fp++;
+      else if (p.gold === l) fn++;
+    }
+    const support = tp + fn;
+    if (support === 0 && fp === 0) continue; // label absent from this set
+    const prec = tp + fp ? tp / (tp + fp) : 0;
+    const rec = tp + fn ? tp / (tp + fn) : 0;
+    const f1 = prec + rec ? (2 * prec * rec) / (prec + rec) : 0;
+    perLabel[l] = { f1, support };
+    sum += f1;
+    n++;
+  }
+  const correct = pairs.filter((p) => p.gold === p.predicted).length;
+  return { macroF1: n ? sum / n : 0, accuracy: pairs.length ? correct / pairs.length : 0, perLabel };
+}
+
+export interface LogisticOptions {
+  epochs?: number;
+  learningRate?: number;
+  l2?: number;
+  /** Seed of the example shuffling (training is deterministic for a seed). */
+  seed?: number;
+  /** Value of a feature of each kind before the example is scaled to unit length (default 1). */
+  kindWeight?: Partial<Record<FeatureKind, number>>;
+}
+
+/**
+ * Multinomial logistic regression over hashed binary features (each example's vector scaled
+ * to unit length), trained with AdaGrad. Learns which features matter, so strong cross-language
+ * lexicon features are not drowned by hundreds of n-grams as in naive Bayes.
+ */
+export class SoftmaxRegression<L extends string> {
+  /** weights, feature-major: [dense * k + label] */
+  private weights: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  /** bucket -> dense row of the weights, -1 for buckets never seen in training */
+  private dense = new Int32Array(0);
+  private bias: number[] = [];
+  private readonly opts: Required<Omit<LogisticOptions, 'kindWeight'>>;
+  private readonly kindValue: Float64Array;
+
+  constructor(
+    readonly labels: readonly L[],
+    options: LogisticOptions = {},
+  ) {
+    this.opts = { epochs: options.epochs ?? 10, learningRate: options.learningRate ?? 0.5, l2: options.l2 ?? 1e-5, seed: options.seed ?? 7 };
+    this.kindValue = new Float64Array(8).fill(1);
+    for (const [kind, v] of Object.entries(options.kindWeight ?? {})) this.kindValue[Number(kind)] = v;
+  }
+
+  private scaled(f: Features): Float32Array {
+    const xs = new Float32Array(f.ids.length);
+    let sq = 0;
+    for (let t = 0; t < f.ids.length; t++) {
+      const v = this.kindValue[f.kinds[t]];
+      xs[t] = v;
+      sq += v * v;
+    }
+    const norm = Math.sqrt(sq) || 1;
+    for (let t = 0; t < xs.length; t++) xs[t] /= norm;
+    return xs;
+  }
+
+  train(examples: readonly { features: Features; label: L }[]): this {
+    const k = this.labels.length;
+    const labelIdx = new Map<L, number>(this.labels.map((l, i) => [l, i]));
+    const data: { ids: Int32Array; xs: Float32Array; y: number }[] = [];
+    const dense = new Int32Array(1 << HASH_BITS).fill(-1);
+    let vocab = 0;
+    for (const e of examples) {
+      const y = labelIdx.get(e.label);
+      if (y === undefined) continue;
+      const ids = new Int32Array(e.features.ids.length);
+      e.features.ids.forEach((b, t) => {
+        if (dense[b] < 0) dense[b] = vocab++;
+        ids[t] = dense[b];
+      });
+      data.push({ ids, xs: this.scaled(e.features), y });
+    }
+    const w = new Float32Array(vocab * k);
+    const g2 = new Float32Array(vocab * k);
+    const b = new Array<number>(k).fill(0);
+    const bg2 = new Array<number>(k).fill(0);
+    const { epochs, learningRate: lr, l2 } = this.opts;
+    let seed = this.opts.seed;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const order = data.map((_, i) => i);
+    const z = new Float64Array(k);
+    for (let ep = 0; ep < epochs; ep++) {
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      for (const di of order) {
+        const { ids, xs, y } = data[di];
+        const n = ids.length;
+        for (let c = 0; c < k; c++) z[c] = b[c];
+        for (let t = 0; t < n; t++) {
+          const base = ids[t] * k;
+          const x = xs[t];
+          for (let c = 0; c < k; c++) z[c] += w[base + c] * x;
+        }
+        let max = -Infinity;
+        for (let c = 0; c < k; c++) if (z[c] > max) max = z[c];
+        let sum = 0;
+        for (let c = 0; c < k; c++) {
+          z[c] = Math.exp(z[c] - max);
+          sum += z[c];
+        }
+        for (let c = 0; c < k; c++) {
+          const grad = z[c] / sum - (c === y ? 1 : 0);
+          z[c] = grad;
+          bg2[c] += grad * grad;
+          b[c] -= (lr * grad) / Math.sqrt(bg2[c] + 1e-8);
+        }
+        for (let t = 0; t < n; t++) {
+          const base = ids[t] * k;
+          const x = xs[t];
+          for (let c = 0; c < k; c++) {
+            const grad = z[c];
+            if (grad < 1e-4 && grad > -1e-4) continue;
+            const p = base + c;
+            const g = grad * x + l2 * w[p];
+            const acc = g2[p] + g * g;
+            g2[p] = acc;
+            w[p] -= (lr * g) / Math.sqrt(acc + 1e-8);
+          }
+        }
+      }
+    }
+    this.weights = w;
+    this.bias = b;
+    this.dense = dense;
+    return this;
+  }
+
+  /** Number of distinct feature buckets seen in training. */
+  get vocabularySize(): number {
+    return this.weights.length / Math.max(1, this.labels.length);
+  }
+
+  /**
+   * The dense rows of a text's features (-1 for features unseen in training). Models trained on
+   * the same examples share their rows (sameRows), so one resolve serves them all.
+   */
+  resolve(features: Features): Int32Array {
+    const out = new Int32Array(features.ids.length);
+    const dense = this.dense;
+    for (let t = 0; t < out.length; t++) out[t] = dense.length ? dense[features.ids[t]] : -1;
+    return out;
+  }
+
+  /** True when both models map features to the same rows (trained on the same examples). */
+  sameRows(other: SoftmaxRegression<string>): boolean {
+    if (this.dense === other.dense) return true;
+    if (this.dense.length !== other.dense.length) return false;
+    for (let i = 0; i < this.dense.length; i++) if (this.dense[i] !== other.dense[i]) return false;
+    other.dense = this.dense; // share one table from now on
+    return true;
+  }
+
+  predict(features: Features, rows?: Int32Array): Prediction<L> {
+    const k = this.labels.length;
+    const z = new Float64Array(k);
+    const w = this.weights;
+    const resolved = rows ?? this.resolve(features);
+    const kinds = features.kinds;
+    const kv = this.kindValue;
+    let sq = 0;
+    for (let t = 0; t < resolved.length; t++) {
+      const v = kv[kinds[t]];
+      sq += v * v; // unseen features still count in the length, as in training
+      const d = resolved[t];
+      if (d < 0) continue;
+      const base = d * k;
+      for (let c = 0; c < k; c++) z[c] += w[base + c] * v;
+    }
+    const norm = Math.sqrt(sq) || 1;
+    let max = -Infinity;
+    let best = 0;
+    for (let c = 0; c < k; c++) {
+      z[c] = (this.bias[c] ?? 0) + z[c] / norm;
+      if (z[c] > max) {
+        max = z[c];
+        best = c;
+      }
+    }
+    let sum = 0;
+    for (let c = 0; c < k; c++) {
+      z[c] = Math.exp(z[c] - max);
+      sum += z[c];
+    }
+    const probabilities = {} as Record<L, number>;
+    for (let c = 0; c < k; c++) probabilities[this.labels[c]] = z[c] / sum;
+    return { label: this.labels[best], confidence: z[best] / sum, probabilities };
+  }
+
+  /** The trained state as typed arrays (for a cache file). */
+  exportState(): { buckets: Int32Array; weights: Float32Array; bias: Float64Array } {
+    const k = this.labels.length;
+    const vocab = this.weights.length / Math.max(1, k);
+    const buckets = new Int32Array(vocab);
+    for (let b = 0; b < this.dense.length; b++) if (this.dense[b] >= 0) buckets[this.dense[b]] = b;
+    return { buckets, weights: this.weights, bias: Float64Array.from(this.bias) };
+  }
+
+  /** Restore a state made by exportState (same labels and options). Returns false if it does not fit. */
+  importState(state: { buckets: Int32Array; weights: Float32Array; bias: Float64Array }): boolean {
+    const k = this.labels.length;
+    if (state.bias.length !== k || state.weights.length !== state.buckets.length * k) return false;
+    const dense = new Int32Array(1 << HASH_BITS).fill(-1);
+    for (let d = 0; d < state.buckets.length; d++) {
+      const b = state.buckets[d];
+      if (b < 0 || b >= dense.length) return false;
+      dense[b] = d;
+    }
+    this.dense = dense;
+    this.weights = state.weights;
+    this.bias = Array.from(state.bias);
+    return true;
+  }
+}

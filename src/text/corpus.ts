@@ -1,0 +1,102 @@
+/**
+ * The labelled triage corpus: content/triage/corpus/<lang>.jsonl, one JSON object a line:
+ * {"text","category","sentiment","angry","split":"train"|"eval"}. Lines that do not fit are
+ * skipped (and counted), so a file being extended never breaks loading.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { contentDir } from '../core/paths.ts';
+
+export const CATEGORIES = [
+  'order_status',
+  'lost_parcel',
+  'damaged_item',
+  'wrong_item',
+  'defective_item',
+  'return_request',
+  'exchange_request',
+  'refund',
+  'cancellation',
+  'payment_issue',
+  'customs_duties',
+  'address_change',
+  'product_question',
+  'other',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const SENTIMENTS = ['negative', 'neutral', 'positive'] as const;
+export type Sentiment = (typeof SENTIMENTS)[number];
+
+export interface CorpusExample {
+  text: string;
+  category: Category;
+  sentiment: Sentiment;
+  angry: boolean;
+  split: 'train' | 'eval';
+  /** From the file name. */
+  language: string;
+}
+
+export const CORPUS_DIR = path.join(contentDir, 'triage', 'corpus');
+
+export function isCategory(x: unknown): x is Category {
+  return typeof x === 'string' && (CATEGORIES as readonly string[]).includes(x);
+}
+
+function isSentiment(x: unknown): x is Sentiment {
+  return typeof x === 'string' && (SENTIMENTS as readonly string[]).includes(x);
+}
+
+export interface LoadedCorpus {
+  examples: CorpusExample[];
+  skipped: number;
+  languages: string[];
+}
+
+/** Reads every <lang>.jsonl in the corpus folder (or `dir`). Missing folder: empty corpus. */
+export function loadCorpus(dir: string = CORPUS_DIR): LoadedCorpus {
+  const examples: CorpusExample[] = [];
+  let skipped = 0;
+  const languages: string[] = [];
+  let files: string[] = [];
+  try {
+    files = fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
+  } catch {
+    return { examples, skipped, languages };
+  }
+  for (const f of files) {
+    const language = f.replace(/\.jsonl$/, '');
+    languages.push(language);
+    const raw = fs.readFileSync(path.join(dir, f), 'utf8');
+    for (const line of raw.split('\n')) {
+      const t = line.trim();
+      if (!t) continue;
+      let rec: unknown;
+      try {
+        rec = JSON.parse(t);
+      } catch {
+        skipped++;
+        continue;
+      }
+      if (typeof rec !== 'object' || rec === null) {
+        skipped++;
+        continue;
+      }
+      const r = rec as Record<string, unknown>;
+      if (typeof r.text !== 'string' || !isCategory(r.category) || (r.split !== 'train' && r.split !== 'eval')) {
+        skipped++;
+        continue;
+      }
+      examples.push({
+        text: r.text,
+        category: r.category,
+        sentiment: isSentiment(r.sentiment) ? r.sentiment : 'neutral',
+        angry: r.angry === true,
+        split: r.split,
+        language,
+      });
+    }
+  }
+  return { examples, skipped, languages };
+}

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decideAngry, isShouting, lexiconHits, readModelCache, trainModels, triageFeatures, writeModelCache } from './models.ts';
+import type { CorpusExample } from './corpus.ts';
+
+const ex = (text: string, category: CorpusExample['category'], angry = false, language = 'en'): CorpusExample => ({
+  text,
+  category,
+  sentiment: angry ? 'negative' : 'neutral',
+  angry,
+  split: 'train',
+  language,
+});
+
+const tiny: CorpusExample[] = [
+  ex('where is my parcel, tracking has not moved', 'order_status'),
+  ex('tracking says in transit for two weeks', 'order_status'),
+  ex('I want my money back, refund please', 'refund'),
+  ex('still no refund after ten days', 'refund'),
+  ex('refund me NOW or I file a chargeback, you scammers', 'refund', true),
+  ex('WHERE IS MY ORDER?? I will leave a 1 star review', 'order_status', true),
+  ex('¿dónde está mi pedido? el seguimiento no se mueve', 'order_status', false, 'es'),
+  ex('quiero el reembolso de mi dinero', 'refund', false, 'es'),
+];
+
+describe('lexicon hits', () => {
+  it('finds threats, insults and category words across languages', () => {
+    const en = lexiconHits('Refund me or I file a chargeback, you idiots', 'en');
+    expect(en.threats).toContain('chargeback*');
+    expect(en.insults).toContain('idiot*');
+    expect(en.categories.refund?.length).toBeGreaterThan(0);
+    const de = lexiconHits('Ich will eine Rückerstattung, sonst gehe ich zum Anwalt', 'de');
+    expect(de.threats).toContain('anwalt');
+    expect(de.categories.refund?.length).toBeGreaterThan(0);
+    const zh = lexiconHits('再不退款我就投诉并给差评', 'zh');
+    expect(zh.threats).toEqual(expect.arrayContaining(['投诉', '差评']));
+    const ko = lexiconHits('환불 안 해주면 카드사에 차지백 신청합니다', 'ko');
+    expect(ko.threats).toEqual(expect.arrayContaining(['차지백', '카드사']));
+  });
+  it('tells shouting from acronyms', () => {
+    expect(isShouting('WHERE IS MY PACKAGE I PAID TWO WEEKS AGO')).toBe(true);
+    expect(isShouting('My UPS and DHL tracking both say delivered')).toBe(false);
+    expect(isShouting('this is UNACCEPTABLE and RIDICULOUS')).toBe(true);
+  });
+  it('decides anger from the model and the cues together', () => {
+    const calm = lexiconHits('I opened a chargeback by mistake, how do I cancel it?', 'en');
+    expect(decideAngry(0.02, calm)).toBe(false);
+    expect(decideAngry(0.5, calm)).toBe(true);
+    const threat = lexiconHits('refund or chargeback', 'en');
+    expect(decideAngry(0.12, threat)).toBe(true);
+  });
+});
+
+describe('trainModels', () => {
+  it('learns from examples and round-trips through the cache file', () => {
+    const m = trainModels(tiny);
+    expect(m.trainedOn).toBe(tiny.length);
+    const f = triageFeatures('my refund has still not arrived', lexiconHits('my refund has still not arrived', 'en'));
+    expect(m.category.predict(f).label).toBe('refund');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crossdesk-test-')), 'm.bin');
+    writeModelCache(file, 'k1', m);
+    const back = readModelCache(file, 'k1');
+    expect(back).not.toBeNull();
+    expect(back?.category.predict(f).probabilities.refund).toBeCloseTo(m.category.predict(f).probabilities.refund, 5);
+    expect(readModelCache(file, 'other-key')).toBeNull();
+    fs.writeFileSync(file, 'garbage');
+    expect(readModelCache(file, 'k1')).toBeNull();
+  });
+});
