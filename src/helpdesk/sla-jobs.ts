@@ -12,7 +12,7 @@ import { WARN_BEFORE_MS } from './sla.ts';
  */
 export async function scheduleSlaScan(db: Kysely<DB>, clock: Clock): Promise<void> {
   const minute = Math.floor(clock.now().getTime() / 60_000);
-  await enqueueJob(db, 'sla.scan', {}, { uniqueKey: `sla.scan:${minute}`, maxAttempts: 2 });
+  await enqueueJob(db, 'sla.scan', {}, { uniqueKey: `sla.scan:${minute}`, maxAttempts: 2, runAt: clock.now() });
 }
 
 export async function scanSla(deps: { db: Kysely<DB>; bus: EventBus; clock: Clock }): Promise<{ warned: number; breached: number }> {

@@ -1,9 +1,11 @@
+import { useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from './api/client.ts';
 import { useLogout } from './api/hooks.ts';
 import type { SessionInfo, User } from './api/types.ts';
 import { InboxPage } from './inbox/InboxPage.tsx';
+import { RoutingRulesPage } from './admin/RoutingRules.tsx';
 import { useLiveEvents, type LiveStatus } from './live/useLiveEvents.ts';
 import { LanguageSwitch } from './ui/LanguageSwitch.tsx';
 import { useFeedback } from './ui/feedback.tsx';
@@ -14,6 +16,8 @@ export function Workspace({ session }: { session: SessionInfo }) {
   const { toast } = useFeedback();
   const live = useLiveEvents(true);
   const qc = useQueryClient();
+  const page = usePage();
+  const canSeeRules = session.user.role === 'admin' || session.user.role === 'manager';
 
   // the choice follows the person to other devices (best effort: the local choice already applies)
   const saveLanguage = (uiLanguage: string) => {
@@ -34,6 +38,16 @@ export function Workspace({ session }: { session: SessionInfo }) {
           <span>{t('app.name')}</span>
         </div>
         <LiveIndicator status={live} />
+        {canSeeRules && (
+          <nav aria-label={t('topbar.admin')}>
+            <a className="btn btn-ghost" href="#/" aria-current={page === 'inbox' ? 'page' : undefined}>
+              {t('topbar.inbox')}
+            </a>
+            <a className="btn btn-ghost" href="#/admin/routing" aria-current={page === 'routing' ? 'page' : undefined}>
+              {t('topbar.routing')}
+            </a>
+          </nav>
+        )}
         <div className="topbar-spacer" />
         <span className="shortcuts muted">{t('app.shortcuts')}</span>
         <LanguageSwitch onChange={saveLanguage} />
@@ -51,9 +65,24 @@ export function Workspace({ session }: { session: SessionInfo }) {
           {t('topbar.logout')}
         </button>
       </header>
-      <InboxPage session={session} />
+      {page === 'routing' && canSeeRules ? <RoutingRulesPage canEdit={session.user.role === 'admin'} /> : <InboxPage session={session} />}
     </div>
   );
+}
+
+/** Which page the address shows: `#/admin/routing` is the routing rules, anything else the inbox. */
+function usePage(): 'inbox' | 'routing' {
+  const read = () => (window.location.hash === '#/admin/routing' ? 'routing' : 'inbox');
+  const [page, setPage] = useState<'inbox' | 'routing'>(read);
+  useEffect(() => {
+    // in-page anchors (the skip link's #main) leave the page as it is
+    const onHash = () => {
+      if (window.location.hash === '' || window.location.hash.startsWith('#/')) setPage(read());
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  return page;
 }
 
 function LiveIndicator({ status }: { status: LiveStatus }) {

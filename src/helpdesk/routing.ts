@@ -1,0 +1,889 @@
+import { sql, type Kysely } from 'kysely';
+import { DateTime } from 'luxon';
+import type { AgentLanguage, CertificationLevel, DB, PresenceState, Priority, TicketStatus, User } from '../db/types.ts';
+import type { DatabaseKind } from '../db/index.ts';
+import type { Clock } from '../core/clock.ts';
+import type { DomainEvent } from '../core/events.ts';
+import { enqueueJob, type JobHandler } from '../core/jobs.ts';
+import { notFound, validationError } from '../core/errors.ts';
+import { isUuid } from '../core/ids.ts';
+import { CERTIFICATION_LEVELS } from '../people/users.ts';
+import { updateTicket, type TicketDeps } from './tickets.ts';
+import { systemActor, type Actor } from './visibility.ts';
+
+/**
+ * Skills-based routing. A new or reopened ticket goes to an agent who is on shift, reads
+ * the ticket's language, knows its category and is certified for high-risk tickets,
+ * least loaded first and round-robin among equals. When nobody fits, the ticket waits
+ * unassigned in the team queue and `assignWaiting` hands it out the moment someone fits.
+ * Every decision is written to the ticket's event trail as a `routed` event with the rule
+ * and every candidate considered (and why each was or was not eligible).
+ */
+
+export interface RoutingDeps extends TicketDeps {
+  /** On PostgreSQL, routing decisions of several app nodes serialise on an advisory lock. */
+  dbKind?: DatabaseKind;
+}
+
+// ---------------------------------------------------------------------------------------
+// Rules
+
+export const PROFICIENCIES: readonly AgentLanguage['proficiency'][] = ['basic', 'working', 'fluent', 'native'];
+
+export interface RoutingSettings {
+  /** Assign automatically at all (off: tickets wait for a manual assignment). */
+  enabled: boolean;
+  /** Only agents who read the ticket's language (when it is known). */
+  requireLanguage: boolean;
+  minProficiency: AgentLanguage['proficiency'];
+  /** Only agents with the ticket's category among their skills… */
+  requireSkill: boolean;
+  /** …unless none of them is available: then any agent who matches the language. */
+  skillFallback: boolean;
+  /** High-risk tickets (urgent and/or angry) only to agents of this level or above. */
+  highRiskMinLevel: CertificationLevel;
+  highRiskUrgent: boolean;
+  highRiskAngry: boolean;
+  /** Never give an agent more open tickets than their max load. */
+  respectMaxLoad: boolean;
+  /** The team that serves these tickets (its agents only; the ticket waits in its queue). */
+  teamId: string | null;
+}
+
+export const DEFAULT_SETTINGS: RoutingSettings = {
+  enabled: true,
+  requireLanguage: true,
+  minProficiency: 'working',
+  requireSkill: true,
+  skillFallback: true,
+  highRiskMinLevel: 'L2',
+  highRiskUrgent: true,
+  highRiskAngry: true,
+  respectMaxLoad: true,
+  teamId: null,
+};
+
+export interface RoutingRuleJson {
+  scope: string;
+  storeId: string | null;
+  storeName: string | null;
+  settings: RoutingSettings;
+  updatedAt: string;
+  updatedBy: string | null;
+}
+
+const BOOL_KEYS = ['enabled', 'requireLanguage', 'requireSkill', 'skillFallback', 'highRiskUrgent', 'highRiskAngry', 'respectMaxLoad'] as const;
+
+/** Stored settings merged over the defaults; unknown or ill-typed keys are ignored. */
+export function normaliseSettings(raw: unknown, base: RoutingSettings = DEFAULT_SETTINGS): RoutingSettings {
+  const out: RoutingSettings = { ...base };
+  if (typeof raw !== 'object' || raw === null) return out;
+  const r = raw as Record<string, unknown>;
+  for (const k of BOOL_KEYS) if (typeof r[k] === 'boolean') out[k] = r[k];
+  if (typeof r.minProficiency === 'string' && (PROFICIENCIES as readonly string[]).includes(r.minProficiency)) out.minProficiency = r.minProficiency as RoutingSettings['minProficiency'];
+  if (typeof r.highRiskMinLevel === 'string' && (CERTIFICATION_LEVELS as readonly string[]).includes(r.highRiskMinLevel)) out.highRiskMinLevel = r.highRiskMinLevel as CertificationLevel;
+  if (r.teamId === null || (typeof r.teamId === 'string' && isUuid(r.teamId))) out.teamId = r.teamId;
+  return out;
+}
+
+/** Checks a settings patch from the API strictly (the schema already checked its shape). */
+function checkSettingsPatch(patch: Partial<RoutingSettings>): void {
+  if (patch.minProficiency !== undefined && !PROFICIENCIES.includes(patch.minProficiency)) {
+    throw validationError(`minProficiency must be one of ${PROFICIENCIES.join(', ')}`, { field: 'settings.minProficiency' });
+  }
+  if (patch.highRiskMinLevel !== undefined && !CERTIFICATION_LEVELS.includes(patch.highRiskMinLevel)) {
+    throw validationError(`highRiskMinLevel must be one of ${CERTIFICATION_LEVELS.join(', ')}`, { field: 'settings.highRiskMinLevel' });
+  }
+  if (patch.teamId !== undefined && patch.teamId !== null && !isUuid(patch.teamId)) throw validationError('teamId must be a team id or null', { field: 'settings.teamId' });
+}
+
+export async function listRules(db: Kysely<DB>): Promise<RoutingRuleJson[]> {
+  const rows = await db
+    .selectFrom('routing_rules')
+    .leftJoin('stores', 'stores.id', 'routing_rules.store_id')
+    .select(['routing_rules.scope', 'routing_rules.store_id', 'routing_rules.settings', 'routing_rules.updated_at', 'routing_rules.updated_by', 'stores.name as store_name'])
+    .orderBy(sql`routing_rules.store_id IS NOT NULL`)
+    .orderBy('stores.name')
+    .execute();
+  const out = rows.map((r) => ({
+    scope: r.scope,
+    storeId: r.store_id,
+    storeName: r.store_name,
+    settings: normaliseSettings(r.settings),
+    updatedAt: r.updated_at.toISOString(),
+    updatedBy: r.updated_by,
+  }));
+  if (!out.some((r) => r.scope === 'global')) {
+    out.unshift({ scope: 'global', storeId: null, storeName: null, settings: { ...DEFAULT_SETTINGS }, updatedAt: new Date(0).toISOString(), updatedBy: null });
+  }
+  return out;
+}
+
+/** The rule that applies to a store's tickets: its own, or the global one. */
+export async function ruleFor(db: Kysely<DB>, storeId: string): Promise<{ scope: string; settings: RoutingSettings }> {
+  const rows = await db.selectFrom('routing_rules').select(['scope', 'settings']).where('scope', 'in', ['global', storeId]).execute();
+  const own = rows.find((r) => r.scope === storeId) ?? rows.find((r) => r.scope === 'global');
+  return own ? { scope: own.scope, settings: normaliseSettings(own.settings) } : { scope: 'global', settings: { ...DEFAULT_SETTINGS } };
+}
+
+/**
+ * Writes the global rule (storeId null) or a store's own rule. A store's first rule starts
+ * from the global settings; fields not given keep their current value.
+ */
+export async function putRule(db: Kysely<DB>, input: { storeId: string | null; settings: Partial<RoutingSettings> }, actor: Actor, now: Date): Promise<RoutingRuleJson> {
+  checkSettingsPatch(input.settings);
+  if (input.storeId !== null) {
+    if (!isUuid(input.storeId)) throw validationError('storeId must be a store id or null', { field: 'storeId' });
+    const store = await db.selectFrom('stores').select('id').where('id', '=', input.storeId).executeTakeFirst();
+    if (!store) throw notFound('Store', input.storeId);
+  }
+  if (input.settings.teamId) {
+    const team = await db.selectFrom('teams').select('id').where('id', '=', input.settings.teamId).executeTakeFirst();
+    if (!team) throw validationError(`team ${input.settings.teamId} does not exist`, { field: 'settings.teamId' });
+  }
+  const scope = input.storeId ?? 'global';
+  const current = input.storeId ? await ruleFor(db, input.storeId) : await ruleFor(db, 'global');
+  const settings = normaliseSettings(input.settings, current.settings);
+  await db
+    .insertInto('routing_rules')
+    .values({ scope, store_id: input.storeId, settings: JSON.stringify(settings), updated_by: actor.id, updated_at: now })
+    .onConflict((oc) => oc.column('scope').doUpdateSet({ settings: JSON.stringify(settings), updated_by: actor.id, updated_at: now }))
+    .execute();
+  const rule = (await listRules(db)).find((r) => r.scope === scope);
+  if (!rule) throw notFound('Routing rule', scope);
+  return rule;
+}
+
+/** Removes a store's own rule: its tickets follow the global rule again. */
+export async function deleteStoreRule(db: Kysely<DB>, storeId: string): Promise<void> {
+  if (!isUuid(storeId)) throw validationError('storeId must be a store id', { field: 'storeId' });
+  const res = await db.deleteFrom('routing_rules').where('scope', '=', storeId).executeTakeFirst();
+  if (!res.numDeletedRows) throw notFound('Routing rule for store', storeId);
+}
+
+// ---------------------------------------------------------------------------------------
+// Shifts and presence
+
+export interface Shift {
+  weekday: number;
+  start: string;
+  end: string;
+}
+
+export interface Presence {
+  state: PresenceState;
+  updatedAt: Date | null;
+}
+
+const HHMM = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+const minutesOf = (hhmm: string) => (hhmm === '24:00' ? 1440 : Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5)));
+
+/**
+ * Whether the agent works now: an explicit presence 'on'/'off' wins; otherwise ('auto')
+ * the weekly shifts, read as wall-clock times in the agent's time zone. A shift whose end
+ * is at or before its start runs past midnight into the next day. No shifts: off shift.
+ */
+export function isOnShift(user: Pick<User, 'timezone'>, shifts: readonly Shift[], presence: Pick<Presence, 'state'> | null | undefined, now: Date): boolean {
+  if (presence?.state === 'on') return true;
+  if (presence?.state === 'off') return false;
+  const local = DateTime.fromJSDate(now, { zone: user.timezone || 'UTC' });
+  const t = local.isValid ? local : DateTime.fromJSDate(now, { zone: 'UTC' });
+  const day = t.weekday - 1; // luxon: 1 = Monday
+  const minute = t.hour * 60 + t.minute;
+  for (const s of shifts) {
+    const start = minutesOf(s.start);
+    const end = minutesOf(s.end);
+    if (end > start) {
+      if (s.weekday === day && minute >= start && minute < end) return true;
+    } else {
+      if (s.weekday === day && minute >= start) return true;
+      if ((s.weekday + 1) % 7 === day && minute < end) return true;
+    }
+  }
+  return false;
+}
+
+/** Validates a week of shifts: times, weekdays, and no two shifts overlapping. */
+export function checkShifts(shifts: readonly Shift[]): Shift[] {
+  if (shifts.length > 28) throw validationError('at most 28 shifts a week', { field: 'shifts' });
+  const spans: Array<[number, number, number]> = [];
+  shifts.forEach((s, i) => {
+    if (!Number.isInteger(s.weekday) || s.weekday < 0 || s.weekday > 6) throw validationError(`shifts[${i}].weekday must be 0 (Monday) … 6 (Sunday)`, { field: `shifts.${i}.weekday` });
+    if (!HHMM.test(s.start)) throw validationError(`shifts[${i}].start must be HH:MM (00:00 … 23:59)`, { field: `shifts.${i}.start` });
+    if (!HHMM.test(s.end) && s.end !== '24:00') throw validationError(`shifts[${i}].end must be HH:MM (00:00 … 24:00)`, { field: `shifts.${i}.end` });
+    const start = s.weekday * 1440 + minutesOf(s.start);
+    let end = s.weekday * 1440 + minutesOf(s.end);
+    if (end === start) throw validationError(`shifts[${i}] starts and ends at the same time`, { field: `shifts.${i}` });
+    if (end < start) end += 1440;
+    // the week wraps: a Sunday night shift runs into Monday morning
+    spans.push([start, end, i]);
+    if (end > 7 * 1440) spans.push([0, end - 7 * 1440, i]);
+  });
+  spans.sort((a, b) => a[0] - b[0]);
+  let reach = -1;
+  let reachBy = -1;
+  for (const [start, end, i] of spans) {
+    if (start < reach && i !== reachBy) throw validationError(`shifts[${Math.min(i, reachBy)}] and shifts[${Math.max(i, reachBy)}] overlap`, { field: 'shifts' });
+    if (end > reach) {
+      reach = end;
+      reachBy = i;
+    }
+  }
+  return [...shifts].sort((a, b) => a.weekday - b.weekday || a.start.localeCompare(b.start)).map((s) => ({ weekday: s.weekday, start: s.start, end: s.end }));
+}
+
+export interface ShiftsJson {
+  userId: string;
+  timezone: string;
+  shifts: Shift[];
+  presence: { state: PresenceState; updatedAt: string | null };
+  onShift: boolean;
+}
+
+async function loadUser(db: Kysely<DB>, userId: string): Promise<User> {
+  if (!isUuid(userId)) throw notFound('User', userId);
+  const u = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+  if (!u) throw notFound('User', userId);
+  return u;
+}
+
+async function shiftsOf(db: Kysely<DB>, userId: string): Promise<{ shifts: Shift[]; presence: Presence }> {
+  const [shifts, p] = await Promise.all([
+    db.selectFrom('agent_shifts').select(['weekday', 'start', 'end']).where('user_id', '=', userId).orderBy('weekday').orderBy('start').execute(),
+    db.selectFrom('agent_presence').select(['state', 'updated_at']).where('user_id', '=', userId).executeTakeFirst(),
+  ]);
+  return { shifts, presence: { state: p?.state ?? 'auto', updatedAt: p?.updated_at ?? null } };
+}
+
+export async function getShifts(db: Kysely<DB>, userId: string, now: Date): Promise<ShiftsJson> {
+  const user = await loadUser(db, userId);
+  const { shifts, presence } = await shiftsOf(db, userId);
+  return {
+    userId,
+    timezone: user.timezone,
+    shifts,
+    presence: { state: presence.state, updatedAt: presence.updatedAt?.toISOString() ?? null },
+    onShift: user.active && isOnShift(user, shifts, presence, now),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Candidates
+
+const OPEN_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending', 'on_hold'];
+const WAITING_STATUSES: readonly TicketStatus[] = ['new', 'open'];
+
+export type ReasonCode =
+  | 'on_shift'
+  | 'off_shift'
+  | 'team_mismatch'
+  | 'language_ok'
+  | 'language_unknown'
+  | 'language_missing'
+  | 'language_too_weak'
+  | 'skill_ok'
+  | 'skill_missing'
+  | 'skill_fallback'
+  | 'level_ok'
+  | 'level_too_low'
+  | 'capacity_ok'
+  | 'at_capacity'
+  | 'excluded';
+
+export interface Candidate {
+  userId: string;
+  name: string;
+  eligible: boolean;
+  level: CertificationLevel;
+  load: number;
+  maxLoad: number;
+  lastAssignedAt: string | null;
+  /** Every check, in order; the failing ones say why the agent was not eligible. */
+  reasons: ReasonCode[];
+}
+
+export interface AgentState {
+  user: User;
+  shifts: Shift[];
+  presence: Presence;
+  onShift: boolean;
+  onShiftSeen: boolean;
+  load: number;
+  lastAssignedAt: Date | null;
+}
+
+export interface TicketFacts {
+  id: string;
+  store_id: string;
+  status: TicketStatus;
+  priority: Priority;
+  angry: boolean;
+  language: string | null;
+  category: string;
+  team_id: string | null;
+  assignee_id: string | null;
+  created_at: Date;
+}
+
+const levelRank = (l: CertificationLevel) => CERTIFICATION_LEVELS.indexOf(l);
+const proficiencyRank = (p: AgentLanguage['proficiency']) => PROFICIENCIES.indexOf(p);
+
+/** All active agents with their shifts, presence, current load and last assignment. */
+async function loadAgents(db: Kysely<DB>, now: Date): Promise<AgentState[]> {
+  const users = await db.selectFrom('users').selectAll().where('role', '=', 'agent').where('active', '=', true).orderBy('id').execute();
+  if (!users.length) return [];
+  const ids = users.map((u) => u.id);
+  const [shifts, presence, loads] = await Promise.all([
+    db.selectFrom('agent_shifts').select(['user_id', 'weekday', 'start', 'end']).where('user_id', 'in', ids).execute(),
+    db.selectFrom('agent_presence').selectAll().where('user_id', 'in', ids).execute(),
+    db
+      .selectFrom('tickets')
+      .select(['assignee_id', sql<number>`count(*)::int`.as('n')])
+      .where('assignee_id', 'in', ids)
+      .where('status', 'in', OPEN_STATUSES)
+      .groupBy('assignee_id')
+      .execute(),
+  ]);
+  return users.map((user) => {
+    const own = shifts.filter((s) => s.user_id === user.id).map(({ weekday, start, end }) => ({ weekday, start, end }));
+    const p = presence.find((x) => x.user_id === user.id);
+    const pres: Presence = { state: p?.state ?? 'auto', updatedAt: p?.updated_at ?? null };
+    return {
+      user,
+      shifts: own,
+      presence: pres,
+      onShift: isOnShift(user, own, pres, now),
+      onShiftSeen: p?.on_shift_seen ?? false,
+      load: loads.find((l) => l.assignee_id === user.id)?.n ?? 0,
+      lastAssignedAt: p?.last_assigned_at ?? null,
+    };
+  });
+}
+
+export function isHighRisk(t: Pick<TicketFacts, 'priority' | 'angry'>, s: RoutingSettings): boolean {
+  return (s.highRiskUrgent && t.priority === 'urgent') || (s.highRiskAngry && t.angry);
+}
+
+export interface Evaluation {
+  candidates: Candidate[];
+  chosen: AgentState | null;
+  highRisk: boolean;
+  skillFallback: boolean;
+  team: string | null;
+}
+
+/**
+ * Weighs every agent for a ticket. Eligible: in the ticket's team (if any), on shift,
+ * reads the language, has the skill (or the fallback applies), certified for a high-risk
+ * ticket, under max load. Picks the least loaded, then the one assigned longest ago.
+ */
+export function evaluate(ticket: TicketFacts, settings: RoutingSettings, agents: readonly AgentState[], exclude: ReadonlySet<string> = new Set()): Evaluation {
+  const highRisk = isHighRisk(ticket, settings);
+  const team = ticket.team_id ?? settings.teamId;
+  const check = (a: AgentState, allowFallback: boolean): Candidate => {
+    const reasons: ReasonCode[] = [];
+    let ok = true;
+    const fail = (r: ReasonCode) => {
+      reasons.push(r);
+      ok = false;
+    };
+    if (exclude.has(a.user.id)) fail('excluded');
+    if (team && a.user.team_id !== team) fail('team_mismatch');
+    if (a.onShift) reasons.push('on_shift');
+    else fail('off_shift');
+    let languageOk = true;
+    if (settings.requireLanguage) {
+      if (!ticket.language) reasons.push('language_unknown');
+      else {
+        const lang = a.user.languages.find((l) => l.code === ticket.language);
+        if (!lang) {
+          fail('language_missing');
+          languageOk = false;
+        } else if (proficiencyRank(lang.proficiency) < proficiencyRank(settings.minProficiency)) {
+          fail('language_too_weak');
+          languageOk = false;
+        } else reasons.push('language_ok');
+      }
+    }
+    if (settings.requireSkill) {
+      if (a.user.skills.includes(ticket.category)) reasons.push('skill_ok');
+      else if (allowFallback && languageOk) reasons.push('skill_fallback');
+      else fail('skill_missing');
+    }
+    if (highRisk) {
+      if (levelRank(a.user.certification_level) >= levelRank(settings.highRiskMinLevel)) reasons.push('level_ok');
+      else fail('level_too_low');
+    }
+    if (settings.respectMaxLoad) {
+      if (a.load < a.user.max_load) reasons.push('capacity_ok');
+      else fail('at_capacity');
+    }
+    return {
+      userId: a.user.id,
+      name: a.user.name,
+      eligible: ok,
+      level: a.user.certification_level,
+      load: a.load,
+      maxLoad: a.user.max_load,
+      lastAssignedAt: a.lastAssignedAt?.toISOString() ?? null,
+      reasons,
+    };
+  };
+  let candidates = agents.map((a) => check(a, false));
+  let skillFallback = false;
+  if (settings.requireSkill && settings.skillFallback && !candidates.some((c) => c.eligible)) {
+    const second = agents.map((a) => check(a, true));
+    if (second.some((c) => c.eligible)) {
+      candidates = second;
+      skillFallback = true;
+    }
+  }
+  const eligible = agents.filter((_a, i) => candidates[i].eligible);
+  eligible.sort(
+    (x, y) =>
+      x.load - y.load ||
+      (x.lastAssignedAt?.getTime() ?? -Infinity) - (y.lastAssignedAt?.getTime() ?? -Infinity) ||
+      x.user.id.localeCompare(y.user.id),
+  );
+  return { candidates, chosen: eligible[0] ?? null, highRisk, skillFallback, team };
+}
+
+/** Why nobody fits, as counts of the failing checks over all candidates. */
+export function whyWaiting(candidates: readonly Candidate[]): Array<{ code: ReasonCode | 'no_agents'; count: number }> {
+  if (!candidates.length) return [{ code: 'no_agents', count: 0 }];
+  const fails: ReasonCode[] = ['team_mismatch', 'off_shift', 'language_missing', 'language_too_weak', 'skill_missing', 'level_too_low', 'at_capacity', 'excluded'];
+  const counts = new Map<ReasonCode, number>();
+  for (const c of candidates) for (const r of c.reasons) if (fails.includes(r)) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return [...counts.entries()].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count);
+}
+
+// ---------------------------------------------------------------------------------------
+// Serialising routing decisions
+
+const localChains = new WeakMap<object, Promise<unknown>>();
+const ADVISORY_KEY = 7_301_202_611; // "routing" for this app
+
+/**
+ * Runs `fn` while no other routing decision runs: an in-process queue, and on a
+ * PostgreSQL server also a session advisory lock shared by every app node.
+ */
+async function withRoutingLock<T>(deps: RoutingDeps, fn: () => Promise<T>): Promise<T> {
+  const prev = localChains.get(deps.db) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((r) => (release = r));
+  const chain = prev.then(() => mine);
+  localChains.set(deps.db, chain);
+  await prev.catch(() => undefined);
+  try {
+    if (deps.dbKind !== 'postgres') return await fn();
+    return await deps.db.connection().execute(async (conn) => {
+      await sql`SELECT pg_advisory_lock(${ADVISORY_KEY}::bigint)`.execute(conn);
+      try {
+        return await fn();
+      } finally {
+        await sql`SELECT pg_advisory_unlock(${ADVISORY_KEY}::bigint)`.execute(conn);
+      }
+    });
+  } finally {
+    release();
+    if (localChains.get(deps.db) === chain) localChains.delete(deps.db);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Routing one ticket
+
+export type RoutingTrigger = 'created' | 'reopened' | 'waiting' | 'handback' | 'manual';
+
+export interface RouteResult {
+  ticketId: string;
+  outcome: 'assigned' | 'queued' | 'skipped';
+  assigneeId: string | null;
+  /** Why skipped (already assigned, solved, routing off) or why queued. */
+  reason?: string;
+  candidates: Candidate[];
+}
+
+const routingActor: Actor = { ...systemActor, name: 'routing' };
+
+async function loadTicket(db: Kysely<DB>, id: string): Promise<TicketFacts | undefined> {
+  if (!isUuid(id)) return undefined;
+  return db
+    .selectFrom('tickets')
+    .select(['id', 'store_id', 'status', 'priority', 'angry', 'language', 'category', 'team_id', 'assignee_id', 'created_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+async function recordRouted(db: Kysely<DB>, ticketId: string, at: Date, after: Record<string, unknown>): Promise<void> {
+  await db
+    .insertInto('ticket_events')
+    .values({ ticket_id: ticketId, actor_type: 'system', actor_id: null, type: 'routed', field: null, before: null, after: JSON.stringify(after), created_at: at })
+    .execute();
+}
+
+interface RouteContext {
+  agents: AgentState[];
+  rules: Map<string, { scope: string; settings: RoutingSettings }>;
+}
+
+async function contextFor(db: Kysely<DB>, now: Date): Promise<RouteContext> {
+  return { agents: await loadAgents(db, now), rules: new Map() };
+}
+
+async function cachedRule(db: Kysely<DB>, ctx: RouteContext, storeId: string) {
+  let r = ctx.rules.get(storeId);
+  if (!r) {
+    r = await ruleFor(db, storeId);
+    ctx.rules.set(storeId, r);
+  }
+  return r;
+}
+
+/** The decision for one unassigned ticket, applied; `ctx` is updated (load, last assignment). */
+async function routeOne(
+  deps: RoutingDeps,
+  ctx: RouteContext,
+  ticket: TicketFacts,
+  now: Date,
+  trigger: RoutingTrigger,
+  opts: { exclude?: ReadonlySet<string>; recordQueued?: boolean } = {},
+): Promise<RouteResult> {
+  const rule = await cachedRule(deps.db, ctx, ticket.store_id);
+  if (!rule.settings.enabled) return { ticketId: ticket.id, outcome: 'skipped', assigneeId: null, reason: 'routing_disabled', candidates: [] };
+  const ev = evaluate(ticket, rule.settings, ctx.agents, opts.exclude);
+  const base = {
+    trigger,
+    rule: { scope: rule.scope, settings: rule.settings },
+    highRisk: ev.highRisk,
+    skillFallback: ev.skillFallback,
+    team: ev.team,
+    candidates: ev.candidates,
+  };
+  if (!ev.chosen) {
+    if (ev.team && !ticket.team_id) {
+      // waits in its team's queue, where the team can see it
+      await updateTicket(deps, ticket.id, { teamId: ev.team }, routingActor).catch(() => undefined);
+    }
+    if (opts.recordQueued !== false) {
+      await recordRouted(deps.db, ticket.id, now, { ...base, outcome: 'queued', assigneeId: null, why: whyWaiting(ev.candidates) });
+    }
+    return { ticketId: ticket.id, outcome: 'queued', assigneeId: null, reason: 'no_eligible_agent', candidates: ev.candidates };
+  }
+  const chosen = ev.chosen;
+  await updateTicket(deps, ticket.id, { assigneeId: chosen.user.id }, routingActor);
+  await deps.db
+    .insertInto('agent_presence')
+    .values({ user_id: chosen.user.id, last_assigned_at: now })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_assigned_at: now }))
+    .execute();
+  chosen.load += 1;
+  chosen.lastAssignedAt = now;
+  const waitedMinutes = trigger === 'waiting' ? Math.max(0, Math.round((now.getTime() - ticket.created_at.getTime()) / 60_000)) : undefined;
+  await recordRouted(deps.db, ticket.id, now, { ...base, outcome: 'assigned', assigneeId: chosen.user.id, assigneeName: chosen.user.name, ...(waitedMinutes !== undefined ? { waitedMinutes } : {}) });
+  return { ticketId: ticket.id, outcome: 'assigned', assigneeId: chosen.user.id, candidates: ev.candidates };
+}
+
+/**
+ * Routes one ticket now: assigns it to the best eligible agent, or leaves it waiting in
+ * the queue with the reasons recorded. A ticket already assigned, or no longer open, is
+ * left alone.
+ */
+export async function routeTicket(deps: RoutingDeps, ticketId: string, now: Date, trigger: RoutingTrigger = 'manual'): Promise<RouteResult> {
+  return withRoutingLock(deps, async () => {
+    const ticket = await loadTicket(deps.db, ticketId);
+    if (!ticket) throw notFound('Ticket', ticketId);
+    if (!WAITING_STATUSES.includes(ticket.status)) return { ticketId, outcome: 'skipped', assigneeId: ticket.assignee_id, reason: `status_${ticket.status}`, candidates: [] };
+    if (ticket.assignee_id) {
+      const a = await deps.db.selectFrom('users').select(['active']).where('id', '=', ticket.assignee_id).executeTakeFirst();
+      if (a?.active) return { ticketId, outcome: 'skipped', assigneeId: ticket.assignee_id, reason: 'already_assigned', candidates: [] };
+      // the assignee left: the ticket needs someone else
+      await updateTicket(deps, ticketId, { assigneeId: null }, routingActor);
+      ticket.assignee_id = null;
+    }
+    return routeOne(deps, await contextFor(deps.db, now), ticket, now, trigger);
+  });
+}
+
+/** Priority order of the queue: urgent first, then oldest first. */
+const PRIORITY_ORDER = sql<number>`CASE tickets.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END`;
+
+function waitingQuery(db: Kysely<DB>) {
+  return db
+    .selectFrom('tickets')
+    .where('tickets.assignee_id', 'is', null)
+    .where('tickets.status', 'in', WAITING_STATUSES)
+    .orderBy(PRIORITY_ORDER)
+    .orderBy('tickets.created_at')
+    .orderBy('tickets.id');
+}
+
+/**
+ * Hands waiting tickets out, urgent and oldest first, to whoever fits now. Runs every
+ * minute and whenever an agent comes on shift or frees capacity. Holds the routing lock
+ * one batch at a time, so new tickets are not held up behind a long queue.
+ */
+export async function assignWaiting(deps: RoutingDeps, now: Date, opts: { batch?: number; max?: number } = {}): Promise<{ assigned: number; waiting: number }> {
+  const batch = opts.batch ?? 50;
+  const max = opts.max ?? 2000;
+  let assigned = 0;
+  let after: { p: number; created: Date; id: string } | null = null;
+  let waiting = 0;
+  for (let scanned = 0; scanned < max; ) {
+    const done = await withRoutingLock(deps, async () => {
+      const ctx = await contextFor(deps.db, now);
+      if (!ctx.agents.some((a) => a.onShift)) return { rows: 0, last: null, stop: true };
+      let q = waitingQuery(deps.db).select(['id', 'store_id', 'status', 'priority', 'angry', 'language', 'category', 'team_id', 'assignee_id', 'created_at', PRIORITY_ORDER.as('p')]);
+      if (after) {
+        const a = after;
+        q = q.where((eb) =>
+          eb.or([
+            eb(PRIORITY_ORDER, '>', a.p),
+            eb.and([eb(PRIORITY_ORDER, '=', a.p), eb.or([eb('tickets.created_at', '>', a.created), eb.and([eb('tickets.created_at', '=', a.created), eb('tickets.id', '>', a.id)])])]),
+          ]),
+        );
+      }
+      const rows = await q.limit(batch).execute();
+      for (const t of rows) {
+        const r = await routeOne(deps, ctx, t, now, 'waiting', { recordQueued: false });
+        if (r.outcome === 'assigned') assigned++;
+        else waiting++;
+      }
+      const last = rows.at(-1);
+      return { rows: rows.length, last: last ? { p: last.p, created: last.created_at, id: last.id } : null, stop: rows.length < batch };
+    });
+    scanned += done.rows;
+    if (done.last) after = done.last;
+    if (done.stop) break;
+  }
+  return { assigned, waiting };
+}
+
+/**
+ * The agent went off shift: their open urgent tickets go back to the queue and are routed
+ * again (to someone else), each step recorded on the ticket.
+ */
+export async function handBackUrgent(deps: RoutingDeps, userId: string, now: Date = deps.clock.now()): Promise<{ handedBack: number; reassigned: number }> {
+  return withRoutingLock(deps, async () => {
+    const tickets = await deps.db
+      .selectFrom('tickets')
+      .select(['id', 'store_id', 'status', 'priority', 'angry', 'language', 'category', 'team_id', 'assignee_id', 'created_at'])
+      .where('assignee_id', '=', userId)
+      .where('priority', '=', 'urgent')
+      .where('status', 'in', WAITING_STATUSES)
+      .orderBy('created_at')
+      .execute();
+    if (!tickets.length) return { handedBack: 0, reassigned: 0 };
+    const exclude = new Set([userId]);
+    let reassigned = 0;
+    for (const t of tickets) {
+      await updateTicket(deps, t.id, { assigneeId: null }, routingActor);
+      await recordRouted(deps.db, t.id, now, { trigger: 'handback', outcome: 'handed_back', previousAssigneeId: userId, reason: 'assignee_off_shift' });
+    }
+    const ctx = await contextFor(deps.db, now);
+    for (const t of tickets) {
+      const r = await routeOne(deps, ctx, { ...t, assignee_id: null }, now, 'handback', { exclude });
+      if (r.outcome === 'assigned') reassigned++;
+    }
+    return { handedBack: tickets.length, reassigned };
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Shift changes
+
+async function markSeen(db: Kysely<DB>, userId: string, onShift: boolean): Promise<void> {
+  await db
+    .insertInto('agent_presence')
+    .values({ user_id: userId, on_shift_seen: onShift })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ on_shift_seen: onShift }))
+    .execute();
+}
+
+/** After an agent's shift state may have changed: hand back or hand out as needed. */
+async function afterShiftChange(deps: RoutingDeps, userId: string, before: boolean, after: boolean, now: Date) {
+  await markSeen(deps.db, userId, after);
+  let handedBack = 0;
+  let assigned = 0;
+  if (before && !after) handedBack = (await handBackUrgent(deps, userId, now)).handedBack;
+  if (!before && after) assigned = (await assignWaiting(deps, now)).assigned;
+  return { handedBack, assigned };
+}
+
+async function onShiftNow(db: Kysely<DB>, user: User, now: Date): Promise<boolean> {
+  if (!user.active) return false;
+  const { shifts, presence } = await shiftsOf(db, user.id);
+  return isOnShift(user, shifts, presence, now);
+}
+
+/** An agent goes on or off shift (or back to their schedule). */
+export async function setPresence(deps: RoutingDeps, userId: string, state: PresenceState, now: Date) {
+  const user = await loadUser(deps.db, userId);
+  const before = await onShiftNow(deps.db, user, now);
+  await deps.db
+    .insertInto('agent_presence')
+    .values({ user_id: userId, state, updated_at: now })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ state, updated_at: now }))
+    .execute();
+  const after = await onShiftNow(deps.db, user, now);
+  const r = await afterShiftChange(deps, userId, before, after, now);
+  return { state, onShift: after, ...r };
+}
+
+/** Replaces an agent's weekly shifts. */
+export async function putShifts(deps: RoutingDeps, userId: string, input: readonly Shift[], now: Date): Promise<ShiftsJson> {
+  const user = await loadUser(deps.db, userId);
+  const shifts = checkShifts(input);
+  const before = await onShiftNow(deps.db, user, now);
+  await deps.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('agent_shifts').where('user_id', '=', userId).execute();
+    if (shifts.length) await trx.insertInto('agent_shifts').values(shifts.map((s) => ({ user_id: userId, ...s }))).execute();
+  });
+  const after = await onShiftNow(deps.db, user, now);
+  await afterShiftChange(deps, userId, before, after, now);
+  return getShifts(deps.db, userId, now);
+}
+
+/**
+ * The minute's work: notices agents whose shift started or ended on the schedule (hands
+ * back the urgent tickets of those who left), then hands out waiting tickets.
+ */
+export async function routingTick(deps: RoutingDeps, now: Date): Promise<{ cameOn: number; wentOff: number; assigned: number }> {
+  const agents = await loadAgents(deps.db, now);
+  let cameOn = 0;
+  let wentOff = 0;
+  for (const a of agents) {
+    if (a.onShift === a.onShiftSeen) continue;
+    await markSeen(deps.db, a.user.id, a.onShift);
+    if (a.onShift) cameOn++;
+    else {
+      wentOff++;
+      await handBackUrgent(deps, a.user.id, now);
+    }
+  }
+  const { assigned } = await assignWaiting(deps, now);
+  return { cameOn, wentOff, assigned };
+}
+
+// ---------------------------------------------------------------------------------------
+// The queue
+
+export interface QueueItemJson {
+  ticketId: string;
+  number: number;
+  subject: string;
+  storeId: string;
+  teamId: string | null;
+  priority: Priority;
+  angry: boolean;
+  language: string | null;
+  category: string;
+  createdAt: string;
+  waitingMinutes: number;
+  highRisk: boolean;
+  routingEnabled: boolean;
+  why: Array<{ code: string; count: number }>;
+}
+
+/** Waiting tickets (urgent and oldest first) with why nobody fits them now. */
+export async function waitingQueue(db: Kysely<DB>, now: Date, opts: { limit?: number; offset?: number } = {}): Promise<{ items: QueueItemJson[]; total: number }> {
+  const limit = Math.min(Math.max(opts.limit ?? 50, 1), 200);
+  const offset = Math.max(opts.offset ?? 0, 0);
+  const [rows, total, agents] = await Promise.all([
+    waitingQuery(db)
+      .select(['id', 'number', 'subject', 'store_id', 'status', 'priority', 'angry', 'language', 'category', 'team_id', 'assignee_id', 'created_at'])
+      .limit(limit)
+      .offset(offset)
+      .execute(),
+    db
+      .selectFrom('tickets')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('assignee_id', 'is', null)
+      .where('status', 'in', WAITING_STATUSES)
+      .executeTakeFirstOrThrow(),
+    loadAgents(db, now),
+  ]);
+  const ctx: RouteContext = { agents, rules: new Map() };
+  const items: QueueItemJson[] = [];
+  for (const t of rows) {
+    const rule = await cachedRule(db, ctx, t.store_id);
+    const ev = evaluate(t, rule.settings, agents);
+    const why = !rule.settings.enabled ? [{ code: 'routing_disabled', count: 0 }] : ev.chosen ? [{ code: 'assignable_now', count: ev.candidates.filter((c) => c.eligible).length }] : whyWaiting(ev.candidates);
+    items.push({
+      ticketId: t.id,
+      number: t.number,
+      subject: t.subject,
+      storeId: t.store_id,
+      teamId: t.team_id,
+      priority: t.priority,
+      angry: t.angry,
+      language: t.language,
+      category: t.category,
+      createdAt: t.created_at.toISOString(),
+      waitingMinutes: Math.max(0, Math.floor((now.getTime() - t.created_at.getTime()) / 60_000)),
+      highRisk: ev.highRisk,
+      routingEnabled: rule.settings.enabled,
+      why,
+    });
+  }
+  return { items, total: total.n };
+}
+
+// ---------------------------------------------------------------------------------------
+// Wiring
+
+export const ROUTING_JOBS = { tick: 'routing.tick', assignWaiting: 'routing.assign_waiting' } as const;
+
+/** Queues the minute's routing tick (once per minute across all nodes). */
+export async function scheduleRoutingTick(db: Kysely<DB>, clock: Clock): Promise<void> {
+  const minute = Math.floor(clock.now().getTime() / 60_000);
+  await enqueueJob(db, ROUTING_JOBS.tick, {}, { uniqueKey: `${ROUTING_JOBS.tick}:${minute}`, maxAttempts: 2, runAt: clock.now() });
+}
+
+/** Queues a hand-out of waiting tickets soon (at most one per 5 seconds across all nodes). */
+export async function kickAssignWaiting(db: Kysely<DB>, clock: Clock): Promise<void> {
+  const slot = Math.floor(clock.now().getTime() / 5_000);
+  await enqueueJob(db, ROUTING_JOBS.assignWaiting, {}, { uniqueKey: `${ROUTING_JOBS.assignWaiting}:${slot}`, maxAttempts: 2, runAt: clock.now() });
+}
+
+/**
+ * Whether a ticket change may have freed an agent's capacity: a status change (solved,
+ * closed) or an unassignment. (Routing's own assignments do not count; a reassignment
+ * from one agent to another is picked up by the minute tick.)
+ */
+export function freesCapacity(e: DomainEvent): boolean {
+  if (e.type !== 'ticket.updated' || !Array.isArray(e.changes)) return false;
+  return e.changes.includes('status') || (e.changes.includes('assignee') && e.assigneeId === null);
+}
+
+export interface RoutingHooks {
+  /** For TicketDeps.afterIntake: routes a new or reopened ticket. */
+  afterIntake: (ticketId: string, reason: 'created' | 'reopened') => Promise<void>;
+  /** Job handlers to add to the JobRunner. */
+  jobs: Record<string, JobHandler>;
+  /** Call every minute (and at start): queues the routing tick. */
+  schedule: (db: Kysely<DB>, clock: Clock) => Promise<void>;
+  /** Subscribes to ticket events: when a ticket is solved or unassigned, waiting tickets are handed out. Returns unsubscribe. */
+  watch: () => () => void;
+}
+
+export function routingHooks(deps: RoutingDeps): RoutingHooks {
+  return {
+    afterIntake: async (ticketId, reason) => {
+      await routeTicket(deps, ticketId, deps.clock.now(), reason);
+    },
+    jobs: {
+      [ROUTING_JOBS.tick]: async () => {
+        await routingTick(deps, deps.clock.now());
+      },
+      [ROUTING_JOBS.assignWaiting]: async () => {
+        await assignWaiting(deps, deps.clock.now());
+      },
+    },
+    schedule: scheduleRoutingTick,
+    watch: () =>
+      deps.bus.subscribe((e) => {
+        if (freesCapacity(e)) void kickAssignWaiting(deps.db, deps.clock).catch(() => undefined);
+      }),
+  };
+}
