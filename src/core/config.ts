@@ -7,11 +7,23 @@ export interface Config {
   databaseUrl?: string;
   redisUrl?: string;
   smtpPort: number;
-  llm?: { baseUrl: string; apiKey?: string; model?: string };
+  llm?: { baseUrl: string; apiKey?: string; model?: string; timeoutMs?: number };
   translateProvider: 'none' | 'libretranslate' | 'deepl' | 'llm';
+  /** Settings of the translation providers (src/translation); only the chosen provider's matter. */
+  translation?: TranslationSettings;
   /** Cookies marked Secure (behind HTTPS). Off for localhost. */
   secureCookies: boolean;
   logLevel: string;
+}
+
+export interface TranslationSettings {
+  libretranslateUrl?: string;
+  libretranslateApiKey?: string;
+  deeplApiKey?: string;
+  /** Defaults to https://api-free.deepl.com for keys ending in ":fx", else https://api.deepl.com. */
+  deeplApiUrl?: string;
+  /** Per request; default 20 s (60 s for the llm provider). */
+  timeoutMs?: number;
 }
 
 export interface ConfigFlags {
@@ -30,6 +42,13 @@ function intOr(value: string | number | undefined, fallback: number, name: strin
   return n;
 }
 
+function msOr(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive number of milliseconds, got "${value}"`);
+  return n;
+}
+
 /** Flags win over environment variables, which win over defaults (DESIGN.md, Configuration). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFlags = {}): Config {
   const provider = (env.TRANSLATE_PROVIDER ?? 'none').toLowerCase();
@@ -43,8 +62,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     databaseUrl: flags.databaseUrl ?? (env.DATABASE_URL || undefined),
     redisUrl: flags.redisUrl ?? (env.REDIS_URL || undefined),
     smtpPort: intOr(flags.smtpPort ?? env.SMTP_PORT, 2525, 'SMTP_PORT'),
-    llm: env.LLM_BASE_URL ? { baseUrl: env.LLM_BASE_URL, apiKey: env.LLM_API_KEY, model: env.LLM_MODEL } : undefined,
+    llm: env.LLM_BASE_URL
+      ? {
+          baseUrl: env.LLM_BASE_URL,
+          apiKey: env.LLM_API_KEY || undefined,
+          model: env.LLM_MODEL || undefined,
+          timeoutMs: msOr(env.LLM_TIMEOUT_MS, 'LLM_TIMEOUT_MS'),
+        }
+      : undefined,
     translateProvider: provider as Config['translateProvider'],
+    translation: {
+      libretranslateUrl: env.LIBRETRANSLATE_URL || undefined,
+      libretranslateApiKey: env.LIBRETRANSLATE_API_KEY || undefined,
+      deeplApiKey: env.DEEPL_API_KEY || undefined,
+      deeplApiUrl: env.DEEPL_API_URL || undefined,
+      timeoutMs: msOr(env.TRANSLATE_TIMEOUT_MS, 'TRANSLATE_TIMEOUT_MS'),
+    },
     secureCookies: env.SECURE_COOKIES === '1' || env.SECURE_COOKIES === 'true',
     logLevel: env.LOG_LEVEL ?? 'info',
   };
