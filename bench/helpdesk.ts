@@ -12,12 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql, type Kysely } from 'kysely';
-import { openDatabase, type Database } from '../src/db/index.ts';
-import { migrateToLatest } from '../src/db/migrator.ts';
 import type { DB } from '../src/db/types.ts';
 import { MemoryEventBus } from '../src/core/events.ts';
 import { systemClock } from '../src/core/clock.ts';
-import { uuidv7, randomToken } from '../src/core/ids.ts';
+import { uuidv7 } from '../src/core/ids.ts';
 import { buildApp } from '../src/server/app.ts';
 import { createApiToken, upsertUser } from '../src/people/users.ts';
 import { getDefaultStore } from '../src/helpdesk/stores.ts';
@@ -25,23 +23,8 @@ import { listTickets } from '../src/helpdesk/tickets.ts';
 import { triageForTickets } from '../src/helpdesk/triage-adapter.ts';
 import { repoRoot } from '../src/core/paths.ts';
 import type { BenchContext, BenchSuite } from './types.ts';
+import { freshDatabase, pct } from './util.ts';
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
-
-async function freshDatabase(kind: 'pglite' | 'postgres'): Promise<Database & { drop(): Promise<void> }> {
-  if (kind === 'postgres') {
-    const schema = `bench_${randomToken(5).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
-    const d = await openDatabase({ databaseUrl: process.env.DATABASE_URL, schema, poolSize: 10 });
-    await migrateToLatest(d.db, schema);
-    return { ...d, drop: async () => { await d.db.schema.dropSchema(schema).cascade().execute(); await d.close(); } };
-  }
-  const d = await openDatabase({});
-  await migrateToLatest(d.db);
-  return { ...d, drop: () => d.close() };
-}
 
 async function ticketCreation(ctx: BenchContext, kind: 'pglite' | 'postgres'): Promise<void> {
   const n = ctx.quick ? 300 : 2000;

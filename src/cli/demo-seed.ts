@@ -7,7 +7,8 @@ import { ManualClock } from '../core/clock.ts';
 import { MemoryEventBus } from '../core/events.ts';
 import { contentDir } from '../core/paths.ts';
 import { createTeam, upsertUser } from '../people/users.ts';
-import { createStore } from '../helpdesk/stores.ts';
+import { createStore, getDefaultStore } from '../helpdesk/stores.ts';
+import { seedDemoCommerce } from '../commerce/seed.ts';
 import { addAgentMessage, addCustomerMessage, createTicket, updateTicket, type TriageFn } from '../helpdesk/tickets.ts';
 import type { Actor } from '../helpdesk/visibility.ts';
 
@@ -141,5 +142,40 @@ export async function seedDemo(db: Kysely<DB>, opts: { tickets?: number; now?: D
       await updateTicket(deps, t.id, { status: 'closed' }, system);
     }
   }
-  return { tickets: total, agents: agents.length };
+  // Orders with products, payments and shipments, and two tickets about them: a German
+  // customer whose lamp arrived broken, and a US customer who changed their mind.
+  const shop = await getDefaultStore(db);
+  const commerce = await seedDemoCommerce(db, shop.id, { now });
+  const linked: Array<[keyof typeof commerce.orders, string, string]> = [
+    ['deDamaged', 'Lampe beschädigt angekommen', 'Guten Tag, meine Lampe aus der Bestellung {order} kam heute mit zerbrochenem Glasschirm an. Ich möchte einen Ersatz oder mein Geld zurück.'],
+    ['usChangeOfMind', 'Return request', "Hi, I changed my mind about the jacket from order {order}. It's unworn with tags. How do I send it back?"],
+  ];
+  for (const [key, subject, body] of linked) {
+    const order = await db
+      .selectFrom('orders')
+      .innerJoin('customers', 'customers.id', 'orders.customer_id')
+      .select(['orders.id', 'orders.number', 'customers.email', 'customers.name', 'customers.country'])
+      .where('orders.id', '=', commerce.orders[key].id)
+      .executeTakeFirst();
+    if (!order) continue;
+    clock.set(new Date(now.getTime() - 2 * 3_600_000));
+    const t = await createTicket(
+      deps,
+      { subject, body: body.replace('{order}', order.number), customer: { email: order.email, name: order.name ?? undefined, country: order.country ?? undefined }, storeId: shop.id, channel: 'email' },
+      system,
+    );
+    await db.updateTable('tickets').set({ order_id: order.id }).where('id', '=', t.id).execute();
+  }
+
+  // Weekly shifts (Mon–Fri 09:00–18:00 in each agent's zone) for routing; two agents are
+  // switched on by hand so the demo routes new tickets at any hour.
+  await db
+    .insertInto('agent_shifts')
+    .values(agents.flatMap((a) => [0, 1, 2, 3, 4].map((weekday) => ({ user_id: a.id, weekday, start: '09:00', end: '18:00' }))))
+    .execute();
+  await db
+    .insertInto('agent_presence')
+    .values([agents[0], agents[agents.length - 1]].map((a) => ({ user_id: a.id, state: 'on' as const, updated_at: now })))
+    .execute();
+  return { tickets: total + linked.length, agents: agents.length };
 }

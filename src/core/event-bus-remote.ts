@@ -11,35 +11,68 @@ const CHANNEL = 'crossdesk_events';
  */
 export class PostgresEventBus extends MemoryEventBus {
   override readonly kind = 'postgres' as const;
-  private listener: pg.Client;
+  private listener: pg.Client | null = null;
   private publisher: pg.Pool;
-  private channel: string;
-  private constructor(listener: pg.Client, publisher: pg.Pool, channel: string) {
+  private closed = false;
+  private readonly databaseUrl: string;
+  private readonly channel: string;
+  private constructor(databaseUrl: string, channel: string) {
     super();
-    this.listener = listener;
-    this.publisher = publisher;
+    this.databaseUrl = databaseUrl;
     this.channel = channel;
+    this.publisher = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    this.publisher.on('error', () => undefined);
   }
   static async connect(databaseUrl: string, channel = CHANNEL): Promise<PostgresEventBus> {
     if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid event channel name "${channel}"`);
-    const listener = new pg.Client({ connectionString: databaseUrl });
-    await listener.connect();
-    const bus = new PostgresEventBus(listener, new pg.Pool({ connectionString: databaseUrl, max: 2 }), channel);
-    listener.on('notification', (msg) => {
-      if (msg.channel !== channel || !msg.payload) return;
-      const e = parseEvent(msg.payload);
-      if (e) bus.deliver(e);
-    });
-    listener.on('error', () => undefined);
-    await listener.query(`LISTEN ${channel}`);
+    const bus = new PostgresEventBus(databaseUrl, channel);
+    try {
+      await bus.listen();
+    } catch (e) {
+      await bus.close();
+      throw e;
+    }
     return bus;
+  }
+  /** LISTENs on a dedicated connection; when that connection is lost, listens again. */
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.databaseUrl });
+    client.on('error', () => undefined);
+    client.on('notification', (msg) => {
+      if (msg.channel !== this.channel || !msg.payload) return;
+      const e = parseEvent(msg.payload);
+      if (e) this.deliver(e);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${this.channel}`);
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      throw e;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.listener = client;
+    client.once('end', () => {
+      if (!this.closed) this.relisten(250);
+    });
+  }
+  private relisten(delayMs: number): void {
+    const timer = setTimeout(() => {
+      if (this.closed) return;
+      this.listen().catch(() => this.relisten(Math.min(delayMs * 2, 10_000)));
+    }, delayMs);
+    timer.unref();
   }
   override async publish(event: DomainEvent): Promise<void> {
     await this.publisher.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify(event)]);
   }
   override async close(): Promise<void> {
+    this.closed = true;
     await super.close();
-    await this.listener.end().catch(() => undefined);
+    await this.listener?.end().catch(() => undefined);
     await this.publisher.end().catch(() => undefined);
   }
 }

@@ -120,6 +120,11 @@ export class JobRunner {
     const until = new Date(now.getTime() + leaseMs);
     const types = Object.keys(this.o.handlers);
     if (!types.length) return [];
+    // a job whose worker died on every attempt (it may be what kills the worker) is given up
+    await sql`
+      UPDATE jobs SET status = 'dead', finished_at = ${now}, locked_by = NULL, locked_until = NULL,
+        last_error = 'the worker running it stopped (lease expired) on the last attempt'
+      WHERE type IN (${sql.join(types)}) AND status = 'running' AND locked_until < ${now} AND attempts >= max_attempts`.execute(db);
     const res = await sql<{ id: number; type: string; payload: unknown; attempts: number; max_attempts: number }>`
       UPDATE jobs SET status = 'running', locked_by = ${this.workerId}, locked_until = ${until}, attempts = attempts + 1
       WHERE id IN (

@@ -27,13 +27,16 @@ describe('database', () => {
     ).rejects.toThrow('boom');
     const teams = await db.selectFrom('teams').select('id').execute();
     expect(teams).toHaveLength(0);
-    // concurrent queries while a transaction runs are serialised, not interleaved
+    // on PGlite, concurrent queries while a transaction runs are serialised, not interleaved
     const tx = db.transaction().execute(async (trx) => {
       await trx.insertInto('teams').values({ id: '018f0000-0000-7000-8000-000000000002', name: 'B' }).execute();
       return trx.selectFrom('teams').select('name').execute();
     });
     const outside = db.selectFrom('teams').select('name').execute();
     expect(await tx).toEqual([{ name: 'B' }]);
-    expect(await outside).toEqual([{ name: 'B' }]);
+    // PGlite has one connection: the outside query waits for the commit. A server gives it
+    // its own connection, which under READ COMMITTED may or may not see the row yet.
+    if (d.kind === 'pglite') expect(await outside).toEqual([{ name: 'B' }]);
+    else expect((await outside).length).toBeLessThanOrEqual(1);
   });
 });

@@ -1,5 +1,9 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m0001 from './migrations/20261124_0001_core.ts';
+import * as m0003 from './migrations/20261124_0003_knowledge.ts';
+import * as m0004 from './migrations/20261124_0004_email.ts';
+import * as m0005 from './migrations/20261124_0005_routing.ts';
+import * as m0006 from './migrations/20261124_0006_commerce.ts';
 
 /**
  * The one migrator, used at start-up and by tests. Migrations are listed here (not
@@ -7,6 +11,10 @@ import * as m0001 from './migrations/20261124_0001_core.ts';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '20261124_0001_core': m0001,
+  '20261124_0003_knowledge': m0003,
+  '20261124_0004_email': m0004,
+  '20261124_0005_routing': m0005,
+  '20261124_0006_commerce': m0006,
 };
 
 class StaticProvider implements MigrationProvider {

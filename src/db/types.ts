@@ -110,6 +110,12 @@ export interface OrdersTable {
   status: Generated<string>;
   placed_at: TimestampDefault;
   created_at: TimestampDefault;
+  // commerce (migration 0006)
+  fulfillment_status: ColumnType<FulfillmentStatus, FulfillmentStatus | undefined, FulfillmentStatus>;
+  financial_status: ColumnType<FinancialStatus, FinancialStatus | undefined, FinancialStatus>;
+  shipping_address: Json<PostalAddress | null> | null;
+  cancelled_at: Timestamp | null;
+  cancel_reason: string | null;
 }
 
 export interface SlaPoliciesTable {
@@ -199,6 +205,340 @@ export interface JobsTable {
   finished_at: Timestamp | null;
 }
 
+// ---- knowledge (migration 0003) ----
+export interface KnowledgeTemplatesTable {
+  id: string;
+  key: string;
+  category: string;
+  markets: ColumnType<string[], string[] | undefined, string[]>;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  priority: Generated<number>;
+  source: ColumnType<'content' | 'user', 'content' | 'user' | undefined, 'content' | 'user'>;
+  archived: Generated<boolean>;
+  content_hash: string | null;
+  edited_at: Timestamp | null;
+  created_by: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface KnowledgeTemplateVariantsTable {
+  template_id: string;
+  language: string;
+  /** Copies of the template's key, category, markets, priority and archived flag. */
+  key: string;
+  category: string;
+  markets: ColumnType<string[], string[] | undefined, string[]>;
+  priority: ColumnType<number, number | undefined, number>;
+  archived: ColumnType<boolean, boolean | undefined, boolean>;
+  title: string;
+  body: string;
+  /** tsvector; written through SQL (to_tsvector), never read as a value. */
+  search: ColumnType<string, unknown, unknown>;
+  title_search: ColumnType<string, unknown, unknown>;
+  content_hash: string | null;
+  edited_at: Timestamp | null;
+  edited_by: string | null;
+  updated_at: TimestampDefault;
+}
+
+export interface KnowledgeArticlesTable {
+  id: string;
+  key: string;
+  audience: 'internal' | 'public';
+  categories: ColumnType<string[], string[] | undefined, string[]>;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  source: ColumnType<'content' | 'user', 'content' | 'user' | undefined, 'content' | 'user'>;
+  archived: Generated<boolean>;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface KnowledgeArticleVariantsTable {
+  article_id: string;
+  language: string;
+  title: string;
+  summary: Generated<string>;
+  body: string;
+  search: ColumnType<string, unknown, unknown>;
+  content_hash: string | null;
+  edited_at: Timestamp | null;
+  updated_at: TimestampDefault;
+}
+
+export interface EmailMessagesTable {
+  id: string;
+  direction: 'in' | 'out';
+  message_id: string;
+  kind: 'message' | 'auto_reply' | 'bounce' | 'loop' | 'rejected';
+  status: ColumnType<EmailStatus, EmailStatus | undefined, EmailStatus>;
+  store_id: string | null;
+  ticket_id: string | null;
+  message_ref: string | null;
+  mail_from: string | null;
+  from_address: string | null;
+  from_name: string | null;
+  to_addresses: ColumnType<string[], string | undefined, string>;
+  recipient_count: Generated<number>;
+  subject: Generated<string>;
+  in_reply_to: string | null;
+  refs: ColumnType<string[], string | undefined, string>;
+  reason: string | null;
+  text_body: string | null;
+  html_body: string | null;
+  raw: Uint8Array | null;
+  size: Generated<number>;
+  duplicates: Generated<number>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+  created_at: TimestampDefault;
+}
+export type EmailStatus = 'received' | 'ticketed' | 'queued' | 'sending' | 'sent' | 'failed' | 'bounced';
+
+export interface EmailAttachmentsTable {
+  id: string;
+  email_id: string;
+  filename: string;
+  content_type: string;
+  detected_type: string | null;
+  size: number;
+  sha256: string;
+  content_id: string | null;
+  inline: Generated<boolean>;
+  blocked_reason: string | null;
+  content: Uint8Array | null;
+  created_at: TimestampDefault;
+}
+
+// ---- commerce (migration 0006) ----
+export type FulfillmentStatus = 'unfulfilled' | 'partially_fulfilled' | 'fulfilled';
+export type FinancialStatus = 'pending' | 'paid' | 'partially_refunded' | 'refunded' | 'voided';
+export type ShipmentStatus = 'label_created' | 'in_transit' | 'out_for_delivery' | 'delivered' | 'exception' | 'lost' | 'returned';
+export type ReturnStatus = 'requested' | 'label_created' | 'in_transit' | 'received' | 'refunded' | 'cancelled';
+export type OrderActionType = 'return' | 'exchange' | 'refund' | 'reship' | 'claim' | 'cancel' | 'address' | 'return_status';
+
+export interface PostalAddress {
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  postalCode: string;
+  region?: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+  phone?: string;
+}
+
+/** An order item and how many of it a return / reship covers. */
+export interface ItemQuantity {
+  orderItemId: string;
+  quantity: number;
+}
+
+export interface StoreReturnPoliciesTable {
+  store_id: string;
+  policy: Json<Record<string, unknown>>;
+  updated_at: TimestampDefault;
+}
+
+export interface ProductsTable {
+  id: string;
+  store_id: string;
+  title: string;
+  description: Generated<string>;
+  created_at: TimestampDefault;
+}
+
+export interface VariantsTable {
+  id: string;
+  product_id: string;
+  store_id: string;
+  sku: string;
+  title: Generated<string>;
+  options: Json<Record<string, string>>;
+  price: Numeric;
+  currency: Generated<string>;
+  created_at: TimestampDefault;
+}
+
+export interface WarehousesTable {
+  id: string;
+  store_id: string;
+  code: string;
+  name: string;
+  country: string;
+  address: Json<PostalAddress>;
+  created_at: TimestampDefault;
+}
+
+export interface InventoryTable {
+  variant_id: string;
+  warehouse_id: string;
+  on_hand: Generated<number>;
+  reserved: Generated<number>;
+  updated_at: TimestampDefault;
+}
+
+export interface OrderItemsTable {
+  id: string;
+  order_id: string;
+  variant_id: string | null;
+  warehouse_id: string | null;
+  sku: string;
+  title: string;
+  quantity: number;
+  unit_price: Numeric;
+  created_at: TimestampDefault;
+}
+
+export interface PaymentsTable {
+  id: string;
+  order_id: string;
+  method: string;
+  provider_ref: string | null;
+  amount: Numeric;
+  captured: ColumnType<string, number | string | undefined, number | string>;
+  currency: string;
+  created_at: TimestampDefault;
+}
+
+export interface ShipmentsTable {
+  id: string;
+  order_id: string;
+  kind: ColumnType<'outbound' | 'reship' | 'return', 'outbound' | 'reship' | 'return' | undefined, 'outbound' | 'reship' | 'return'>;
+  carrier: string;
+  tracking_number: string | null;
+  status: ColumnType<ShipmentStatus, ShipmentStatus | undefined, ShipmentStatus>;
+  warehouse_id: string | null;
+  shipped_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  created_at: TimestampDefault;
+}
+
+export interface TrackingEventsTable {
+  id: Generated<number>;
+  shipment_id: string;
+  at: Timestamp;
+  status: string;
+  location: string | null;
+  description: string;
+}
+
+export interface OrderActionsTable {
+  id: string;
+  order_id: string;
+  ticket_id: string | null;
+  type: OrderActionType;
+  actor_type: string;
+  actor_id: string | null;
+  idempotency_key: string;
+  request: Json<unknown>;
+  result: Json<unknown>;
+  created_at: Timestamp;
+}
+
+export interface ReturnsTable {
+  id: string;
+  order_id: string;
+  rma: string;
+  reason: 'faulty' | 'damaged' | 'wrong_item' | 'change_of_mind';
+  items: Json<ItemQuantity[]>;
+  market: string;
+  who_pays_shipping: 'seller' | 'buyer';
+  carrier: string;
+  tracking_number: string;
+  label_pdf: Uint8Array | null;
+  status: ColumnType<ReturnStatus, ReturnStatus | undefined, ReturnStatus>;
+  warehouse_id: string | null;
+  note: string | null;
+  received_at: Timestamp | null;
+  refunded_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RefundsTable {
+  id: string;
+  order_id: string;
+  payment_id: string;
+  return_id: string | null;
+  amount: Numeric;
+  currency: string;
+  method: string;
+  reason: string;
+  status: ColumnType<'pending' | 'succeeded' | 'failed', 'pending' | 'succeeded' | 'failed' | undefined, 'pending' | 'succeeded' | 'failed'>;
+  created_at: Timestamp;
+}
+
+export interface ExchangesTable {
+  id: string;
+  order_id: string;
+  order_item_id: string;
+  from_variant_id: string | null;
+  to_variant_id: string;
+  warehouse_id: string;
+  quantity: number;
+  price_difference: Numeric;
+  currency: string;
+  reason: string;
+  status: ColumnType<'reserved' | 'shipped' | 'completed' | 'cancelled', 'reserved' | undefined, 'reserved' | 'shipped' | 'completed' | 'cancelled'>;
+  created_at: Timestamp;
+}
+
+export interface ReshipsTable {
+  id: string;
+  order_id: string;
+  items: Json<ItemQuantity[]>;
+  warehouse_id: string;
+  reason: string;
+  status: ColumnType<'pending' | 'shipped' | 'cancelled', 'pending' | undefined, 'pending' | 'shipped' | 'cancelled'>;
+  created_at: Timestamp;
+}
+
+export interface CarrierClaimsTable {
+  id: string;
+  order_id: string;
+  shipment_id: string;
+  kind: 'lost' | 'damaged';
+  carrier: string;
+  reference: string;
+  amount: Numeric;
+  currency: string;
+  description: Generated<string>;
+  status: ColumnType<'filed' | 'approved' | 'rejected' | 'paid', 'filed' | undefined, 'filed' | 'approved' | 'rejected' | 'paid'>;
+  created_at: Timestamp;
+}
+
+// ---- routing (migration 0005) ----
+export type PresenceState = 'auto' | 'on' | 'off';
+
+export interface RoutingRulesTable {
+  /** 'global' or the store's id. */
+  scope: string;
+  store_id: string | null;
+  settings: Json<Record<string, unknown>>;
+  updated_by: string | null;
+  updated_at: TimestampDefault;
+}
+
+export interface AgentShiftsTable {
+  user_id: string;
+  /** 0 = Monday … 6 = Sunday, in the agent's time zone. */
+  weekday: number;
+  /** "HH:MM"; an end at or before the start runs past midnight. */
+  start: string;
+  end: string;
+}
+
+export interface AgentPresenceTable {
+  user_id: string;
+  state: ColumnType<PresenceState, PresenceState | undefined, PresenceState>;
+  on_shift_seen: Generated<boolean>;
+  last_assigned_at: Timestamp | null;
+  updated_at: TimestampDefault;
+}
+
 export interface DB {
   stores: StoresTable;
   teams: TeamsTable;
@@ -213,6 +553,30 @@ export interface DB {
   messages: MessagesTable;
   ticket_events: TicketEventsTable;
   jobs: JobsTable;
+  knowledge_templates: KnowledgeTemplatesTable;
+  knowledge_template_variants: KnowledgeTemplateVariantsTable;
+  knowledge_articles: KnowledgeArticlesTable;
+  knowledge_article_variants: KnowledgeArticleVariantsTable;
+  email_messages: EmailMessagesTable;
+  email_attachments: EmailAttachmentsTable;
+  store_return_policies: StoreReturnPoliciesTable;
+  products: ProductsTable;
+  variants: VariantsTable;
+  warehouses: WarehousesTable;
+  inventory: InventoryTable;
+  order_items: OrderItemsTable;
+  payments: PaymentsTable;
+  shipments: ShipmentsTable;
+  tracking_events: TrackingEventsTable;
+  order_actions: OrderActionsTable;
+  returns: ReturnsTable;
+  refunds: RefundsTable;
+  exchanges: ExchangesTable;
+  reships: ReshipsTable;
+  carrier_claims: CarrierClaimsTable;
+  routing_rules: RoutingRulesTable;
+  agent_shifts: AgentShiftsTable;
+  agent_presence: AgentPresenceTable;
 }
 
 export type Store = Selectable<StoresTable>;

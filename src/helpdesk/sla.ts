@@ -98,16 +98,20 @@ export function onStatusChange(t: SlaFields, to: TicketStatus, now: Date, cal: B
   return out;
 }
 
-/** Due times after a priority change: targets re-evaluated from the ticket's creation. */
-export function onPriorityChange(t: SlaFields, policy: SlaPolicy, cal: BusinessCalendar): Partial<Ticket> {
+/**
+ * Due times after a priority change. First response (never paused) is re-evaluated from
+ * the ticket's creation; the resolution clock moves by the difference between the old and
+ * the new target, so business time spent pending stays credited.
+ */
+export function onPriorityChange(t: SlaFields, from: SlaPolicy, to: SlaPolicy, cal: BusinessCalendar): Partial<Ticket> {
   const out: Partial<Ticket> = {};
-  if (!t.first_responded_at) out.first_response_due_at = addBusinessMinutes(t.created_at, policy.firstResponseMinutes, cal);
-  const resolution = addBusinessMinutes(t.created_at, policy.resolutionMinutes, cal);
-  if (t.status === 'pending') {
-    // keep the clock stopped; remaining is measured from the new target
-    out.resolution_remaining_minutes = t.resolution_remaining_minutes;
+  if (!t.first_responded_at) out.first_response_due_at = addBusinessMinutes(t.created_at, to.firstResponseMinutes, cal);
+  const diff = to.resolutionMinutes - from.resolutionMinutes;
+  out.resolution_due_at = t.resolution_due_at ? addBusinessMinutes(t.resolution_due_at, diff, cal) : addBusinessMinutes(t.created_at, to.resolutionMinutes, cal);
+  if (t.status === 'pending' && t.resolution_remaining_minutes !== null) {
+    // the clock stays stopped; what remains grows or shrinks with the target
+    out.resolution_remaining_minutes = t.resolution_remaining_minutes + diff;
   }
-  out.resolution_due_at = resolution;
   return out;
 }
 

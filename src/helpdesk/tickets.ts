@@ -232,14 +232,15 @@ const storeCaches = new WeakMap<Kysely<DB>, Map<string, { at: number; store: Sto
 const STORE_TTL_MS = 5_000;
 
 /** Stores change rarely; a few seconds of cache saves a query per ticket. */
-async function resolveStore(db: Kysely<DB>, storeId?: string): Promise<Store> {
+async function resolveStore(db: Kysely<DB>, storeId?: string, via: Kysely<DB> | Transaction<DB> = db): Promise<Store> {
   if (storeId !== undefined && !isUuid(storeId)) throw validationError(`storeId "${storeId}" is not a valid id`);
   const key = storeId ?? 'default';
   let storeCache = storeCaches.get(db);
   if (!storeCache) storeCaches.set(db, (storeCache = new Map()));
   const hit = storeCache.get(key);
   if (hit && Date.now() - hit.at < STORE_TTL_MS) return hit.store;
-  const store = storeId ? await getStore(db, storeId) : await getDefaultStore(db);
+  // `via`: inside a transaction the query must use it (PGlite has one connection)
+  const store = storeId ? await getStore(via, storeId) : await getDefaultStore(via);
   storeCache.set(key, { at: Date.now(), store });
   return store;
 }
@@ -376,9 +377,11 @@ export async function createTicket(deps: TicketDeps, input: CreateTicketInput, a
 // ---------------------------------------------------------------------------------------
 // Read
 
-async function loadVisible(db: Kysely<DB> | Transaction<DB>, id: string, actor: Actor) {
+async function loadVisible(db: Kysely<DB> | Transaction<DB>, id: string, actor: Actor, lock = false) {
   if (!isUuid(id)) throw notFound('Ticket', id);
-  const row = await ticketQuery(db).where('tickets.id', '=', id).executeTakeFirst();
+  // lock: on a server, two agents' edits of one ticket serialise on its row
+  const q = ticketQuery(db).where('tickets.id', '=', id);
+  const row = await (lock ? q.forUpdate('tickets') : q).executeTakeFirst();
   if (!row || !canSeeTicket(actor, row)) throw notFound('Ticket', id);
   return row;
 }
@@ -609,10 +612,11 @@ async function applyPatch(
   patch: TicketPatch,
   actor: Actor,
   now: Date,
-): Promise<{ changes: string[]; assigneeId: string | null; teamId: string | null }> {
+): Promise<{ changes: string[]; assigneeId: string | null; teamId: string | null; row: TicketRow }> {
   const set: TicketUpdate = {};
+  let assigneeName = current.a_name;
   const events: Array<{ type: string; field: string; before: unknown; after: unknown }> = [];
-  const store = await getStore(trx, current.store_id);
+  const store = await resolveStore(deps.db, current.store_id, trx);
   const cal = storeCalendar(store);
 
   if (patch.status !== undefined && patch.status !== current.status) {
@@ -640,9 +644,10 @@ async function applyPatch(
   if (patch.assigneeId !== undefined && patch.assigneeId !== current.assignee_id) {
     if (patch.assigneeId !== null) {
       if (!isUuid(patch.assigneeId)) throw validationError('assigneeId must be a user id or null');
-      const u = await trx.selectFrom('users').select(['id', 'role', 'active', 'team_id']).where('id', '=', patch.assigneeId).executeTakeFirst();
+      const u = await trx.selectFrom('users').select(['id', 'name', 'role', 'active', 'team_id']).where('id', '=', patch.assigneeId).executeTakeFirst();
       if (!u || !u.active) throw validationError(`user ${patch.assigneeId} does not exist or is inactive`, { field: 'assigneeId' });
       if (u.role === 'trainer') throw validationError('tickets can be assigned to agents, managers and admins, not trainers', { field: 'assigneeId' });
+      assigneeName = u.name;
       // a ticket without a team joins its assignee's team (so teammates can cover it)
       if (patch.teamId === undefined && current.team_id === null && u.team_id) {
         set.team_id = u.team_id;
@@ -650,6 +655,7 @@ async function applyPatch(
       }
     }
     set.assignee_id = patch.assigneeId;
+    if (patch.assigneeId === null) assigneeName = null;
     events.push({ type: 'updated', field: 'assignee', before: current.assignee_id, after: patch.assigneeId });
   }
   if (patch.teamId !== undefined && patch.teamId !== current.team_id) {
@@ -668,25 +674,23 @@ async function applyPatch(
       events.push({ type: 'updated', field: 'tags', before: current.tags, after: tags });
     }
   }
-  if (!events.length) return { changes: [], assigneeId: current.assignee_id, teamId: current.team_id };
-  const merged = { ...current, ...set } as TicketRow;
-  set.sla_due_at = nextDue(merged);
+  if (!events.length) return { changes: [], assigneeId: current.assignee_id, teamId: current.team_id, row: current };
   set.updated_at = now;
+  const merged = { ...current, ...set, a_name: assigneeName } as TicketRow;
+  set.sla_due_at = nextDue(merged);
+  merged.sla_due_at = set.sla_due_at;
   await trx.updateTable('tickets').set(set).where('id', '=', current.id).execute();
   await recordEvents(trx, current.id, actor, now, events);
-  return { changes: events.map((e) => e.field), assigneeId: merged.assignee_id, teamId: merged.team_id };
+  return { changes: events.map((e) => e.field), assigneeId: merged.assignee_id, teamId: merged.team_id, row: merged };
 }
 
 export async function updateTicket(deps: TicketDeps, id: string, patch: TicketPatch, actor: Actor): Promise<TicketJson> {
   if (!canWorkTickets(actor)) throw forbidden('Trainers can read tickets but not change them');
   const now = deps.clock.now();
   const result = await deps.db.transaction().execute(async (trx) => {
-    const current = await loadVisible(trx, id, actor);
-    // lock the row on a server so two agents' edits serialise
-    await trx.selectFrom('tickets').select('id').where('id', '=', id).forUpdate().execute();
+    const current = await loadVisible(trx, id, actor, true);
     const r = await applyPatch(trx, deps, current, patch, actor, now);
-    const row = await ticketQuery(trx).where('tickets.id', '=', id).executeTakeFirstOrThrow();
-    return { ...r, row };
+    return r;
   });
   if (result.changes.length) {
     await publish(deps.bus, {
@@ -766,8 +770,7 @@ async function addMessage(
   const now = input.createdAt ?? deps.clock.now();
   const internal = input.internal ?? false;
   const res = await deps.db.transaction().execute(async (trx) => {
-    const t = await loadVisible(trx, ticketId, actor);
-    await trx.selectFrom('tickets').select('id').where('id', '=', ticketId).forUpdate().execute();
+    const t = await loadVisible(trx, ticketId, actor, true);
     if (t.status === 'closed' && !internal) {
       throw new AppError('invalid_transition', 'this ticket is closed; a new message needs a follow-up ticket', { status: 'closed' });
     }
@@ -794,7 +797,7 @@ async function addMessage(
 
     const set: TicketUpdate = { updated_at: now };
     const events: Array<{ type: string; field?: string; before?: unknown; after?: unknown }> = [];
-    const store = await getStore(trx, t.store_id);
+    const store = await resolveStore(deps.db, t.store_id, trx);
     const cal = storeCalendar(store);
     const policies = await policiesFor(trx, t.store_id);
     if (!internal && (input.authorType === 'agent' || input.authorType === 'bot')) {

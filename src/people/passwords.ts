@@ -24,8 +24,16 @@ export async function hashPassword(password: string): Promise<string> {
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
+// A hash of nothing anyone knows: checking against it when the account does not exist takes
+// as long as a real check, so response times do not tell which e-mails have accounts.
+let decoy: Promise<string> | null = null;
+
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
-  if (!stored) return false;
+  if (!stored) {
+    decoy ??= hashPassword(`decoy-${Math.random()}`);
+    await verifyPassword(password, await decoy);
+    return false;
+  }
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, saltB64, keyB64] = parts;

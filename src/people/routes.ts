@@ -8,7 +8,7 @@ import { isUuid } from '../core/ids.ts';
 import { errorResponses, IdParams, Nullable } from '../server/schemas.ts';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../server/auth.ts';
 import { verifyPassword } from './passwords.ts';
-import { clearRateLimit, createSession, deleteSession, hitRateLimit, SESSION_TTL_MS } from './sessions.ts';
+import { clearRateLimit, createSession, deleteSession, hitRateLimit, SESSION_TTL_MS, undoRateLimitHit } from './sessions.ts';
 import { createApiToken, createTeam, findUserByEmail, getUser, listTeams, listUsers, publicUser, updateUser, upsertUser } from './users.ts';
 
 const Lang = Type.Object({ code: Type.String({ pattern: '^[a-z]{2}$' }), proficiency: Type.Union(['native', 'fluent', 'working', 'basic'].map((s) => Type.Literal(s))) }, { additionalProperties: false });
@@ -82,9 +82,10 @@ export function peopleRoutes(deps: { db: Kysely<DB>; clock: Clock; secureCookies
       const { email, password } = req.body as Static<typeof LoginBody>;
       const now = clock.now();
       const idKey = `login:${email.trim().toLowerCase()}|${req.ip}`;
+      const ipKey = `login-ip:${req.ip}`;
       const [byId, byIp] = await Promise.all([
         hitRateLimit(db, idKey, LOGIN_LIMIT.perIdentity, LOGIN_LIMIT.windowMs, now),
-        hitRateLimit(db, `login-ip:${req.ip}`, LOGIN_LIMIT.perAddress, LOGIN_LIMIT.windowMs, now),
+        hitRateLimit(db, ipKey, LOGIN_LIMIT.perAddress, LOGIN_LIMIT.windowMs, now),
       ]);
       if (!byId.allowed || !byIp.allowed) {
         const retry = Math.max(byId.allowed ? 0 : byId.retryAfterSeconds, byIp.allowed ? 0 : byIp.retryAfterSeconds);
@@ -94,7 +95,8 @@ export function peopleRoutes(deps: { db: Kysely<DB>; clock: Clock; secureCookies
       const user = await findUserByEmail(db, email);
       const ok = await verifyPassword(password, user?.password_hash ?? null);
       if (!user || !ok || !user.active) throw unauthorized('E-mail or password is wrong');
-      await clearRateLimit(db, idKey);
+      // only failures count: a team behind one office address may all sign in
+      await Promise.all([clearRateLimit(db, idKey), undoRateLimitHit(db, ipKey)]);
       const s = await createSession(db, user.id, now);
       void reply.setCookie(SESSION_COOKIE, s.sessionId, { ...cookieBase, httpOnly: true, maxAge: SESSION_TTL_MS / 1000 });
       void reply.setCookie(CSRF_COOKIE, s.csrfToken, { ...cookieBase, httpOnly: false, maxAge: SESSION_TTL_MS / 1000 });

@@ -71,3 +71,8 @@ export async function hitRateLimit(
 export async function clearRateLimit(db: Kysely<DB>, key: string): Promise<void> {
   await db.deleteFrom('rate_limits').where('key', '=', key).execute();
 }
+
+/** Takes one hit back (a sign-in that succeeded should not use up its address's allowance). */
+export async function undoRateLimitHit(db: Kysely<DB>, key: string): Promise<void> {
+  await db.updateTable('rate_limits').set({ count: sql<number>`count - 1` }).where('key', '=', key).where('count', '>', 0).execute();
+}

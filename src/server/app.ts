@@ -20,6 +20,7 @@ import { ErrorSchema } from './schemas.ts';
 import { helpdeskRoutes } from '../helpdesk/routes.ts';
 import type { TicketDeps, TriageFn } from '../helpdesk/tickets.ts';
 import { peopleRoutes } from '../people/routes.ts';
+import { routingRoutes } from '../helpdesk/routing-routes.ts';
 
 export const VERSION: string = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -110,7 +111,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/api/v1')) return;
+    // the matched route, not the raw URL: "/%61pi/v1/users" is routed to /api/v1/users too
+    const route = req.routeOptions.url ?? req.url.split('?')[0];
+    if (!route.startsWith('/api/v1')) return;
     await authHook(deps.db, deps.clock)(req, reply);
   });
   app.decorateRequest('auth', null);
@@ -136,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register((await import('../knowledge/routes.ts')).knowledgeRoutes({ db: deps.db, clock: deps.clock }));
       await api.register((await import('../commerce/routes.ts')).commerceRoutes({ db: deps.db, clock: deps.clock }));
       await api.register(eventsRoute(deps.bus));
+      await api.register(routingRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock, triage: deps.triage, dbKind: deps.dbKind }));
     },
     { prefix: '/api/v1' },
   );

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB, Role, User } from '../db/types.ts';
@@ -33,6 +34,12 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && y.length > 0 && timingSafeEqual(x, y);
+}
+
 /**
  * Resolves who is calling: `Authorization: Bearer <token>` (API tokens, no CSRF needed:
  * browsers never attach it on their own) or the session cookie (CSRF token required on
@@ -67,7 +74,7 @@ export function authHook(db: Kysely<DB>, clock: Clock) {
     if (!req.auth) throw unauthorized();
     if (req.auth.via === 'session' && !SAFE_METHODS.has(req.method)) {
       const sent = req.headers[CSRF_HEADER];
-      if (typeof sent !== 'string' || sent !== req.auth.csrfToken) {
+      if (typeof sent !== 'string' || !sameSecret(sent, req.auth.csrfToken ?? '')) {
         throw new AppError('csrf_failed', 'Missing or wrong X-CSRF-Token header for a cookie-authenticated request');
       }
     }

@@ -9,12 +9,17 @@ import { JobRunner } from '../core/jobs.ts';
 import { buildApp } from './app.ts';
 import { triageForTickets } from '../helpdesk/triage-adapter.ts';
 import { slaJobs, scheduleSlaScan } from '../helpdesk/sla-jobs.ts';
+import { emailChannel, type EmailChannel } from '../channels/email/index.ts';
+import { routingHooks } from '../helpdesk/routing.ts';
+import { syncKnowledge } from '../knowledge/sync.ts';
 
 export interface Runtime {
   app: FastifyInstance;
   database: Database;
   bus: EventBus;
   jobs: JobRunner;
+  /** The e-mail channel: `email.smtp?.port`, `email.outbound.status` (one line for the console). */
+  email: EmailChannel;
   url: string;
   close(): Promise<void>;
 }
@@ -25,35 +30,57 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateToLatest(database.db);
+    // reply templates and articles from content/knowledge (idempotent; keeps trainers' edits)
+    await syncKnowledge(database.db);
     if (opts.onReady) await opts.onReady(database);
   } catch (e) {
     await database.close();
     throw e;
   }
   const bus = await createEventBus({ databaseUrl: config.databaseUrl, redisUrl: config.redisUrl });
-  const jobs = new JobRunner({ db: database.db, clock, handlers: { ...slaJobs({ db: database.db, bus, clock }) } });
+  const email = emailChannel({ db: database.db, bus, clock, triage: triageForTickets });
+  const routing = routingHooks({ db: database.db, bus, clock, triage: triageForTickets, dbKind: database.kind });
+  const jobs = new JobRunner({ db: database.db, clock, handlers: { ...slaJobs({ db: database.db, bus, clock }), ...email.handlers, ...routing.jobs } });
   const app = await buildApp({
     db: database.db,
     dbKind: database.kind,
     bus,
     clock,
     triage: triageForTickets,
+    afterIntake: routing.afterIntake,
     secureCookies: config.secureCookies,
     logger: opts.logger === false ? false : { level: config.logLevel },
   });
   const url = await app.listen({ port: config.port, host: config.host });
   jobs.start();
-  const slaTimer = setInterval(() => void scheduleSlaScan(database.db, clock).catch(() => undefined), 60_000);
+  try {
+    await email.start({ smtpPort: config.smtpPort, host: config.host, poke: () => jobs.poke(), logger: app.log });
+  } catch (e) {
+    await jobs.stop();
+    await app.close();
+    await bus.close();
+    await database.close();
+    throw e;
+  }
+  const unwatchRouting = routing.watch();
+  const everyMinute = () => {
+    void scheduleSlaScan(database.db, clock).catch(() => undefined);
+    void routing.schedule(database.db, clock).catch(() => undefined);
+  };
+  const slaTimer = setInterval(everyMinute, 60_000);
   slaTimer.unref();
-  void scheduleSlaScan(database.db, clock).catch(() => undefined);
+  everyMinute();
   return {
     app,
     database,
     bus,
     jobs,
+    email,
     url,
     async close() {
       clearInterval(slaTimer);
+      unwatchRouting();
+      await email.close();
       await jobs.stop();
       await app.close();
       await bus.close();
