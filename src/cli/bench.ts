@@ -18,7 +18,7 @@ function fmt(n: number): string {
  */
 export async function runBench(opts: { json?: boolean; quick?: boolean; only?: string }): Promise<void> {
   const dir = path.join(repoRoot, 'bench');
-  const all = fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'types.ts' && !f.endsWith('.test.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
+  const all = fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'types.ts' && f !== 'util.ts' && !f.endsWith('.test.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
   const wanted = opts.only ? opts.only.split(',') : all;
   for (const w of wanted) if (!all.includes(w)) throw new CliError(`no benchmark suite "${w}" (have: ${all.join(', ')})`);
   const rows: BenchRow[] = [];
