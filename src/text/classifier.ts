@@ -18,6 +18,24 @@ export type FeatureKind = (typeof FeatureKind)[keyof typeof FeatureKind];
 
 /** Features are hashed into 2^HASH_BITS buckets (no vocabulary map: fast and bounded memory). */
 export const HASH_BITS = 18;
+
+/** The hash buckets a trained model uses, in the order of its dense rows (for a cache file). */
+function denseToBuckets(dense: Int32Array, rows: number): Int32Array {
+  const buckets = new Int32Array(rows);
+  for (let b = 0; b < dense.length; b++) if (dense[b] >= 0) buckets[dense[b]] = b;
+  return buckets;
+}
+
+/** The inverse of denseToBuckets; null when a bucket is out of range. */
+function bucketsToDense(buckets: Int32Array): Int32Array<ArrayBuffer> | null {
+  const dense = new Int32Array(1 << HASH_BITS).fill(-1);
+  for (let d = 0; d < buckets.length; d++) {
+    const b = buckets[d];
+    if (b < 0 || b >= dense.length) return null;
+    dense[b] = d;
+  }
+  return dense;
+}
 const HASH_MASK = (1 << HASH_BITS) - 1;
 
 let charFourGrams = true;
@@ -191,9 +209,7 @@ export class NaiveBayes<L extends string> {
   /** The trained state as typed arrays (for a cache file). */
   exportState(): { buckets: Int32Array; logProb: Float32Array; logPrior: Float64Array } {
     const k = this.labels.length;
-    const vocab = this.logProb.length / Math.max(1, k);
-    const buckets = new Int32Array(vocab);
-    for (let b = 0; b < this.dense.length; b++) if (this.dense[b] >= 0) buckets[this.dense[b]] = b;
+    const buckets = denseToBuckets(this.dense, this.logProb.length / Math.max(1, k));
     return { buckets, logProb: this.logProb, logPrior: Float64Array.from(this.logPrior) };
   }
 
@@ -201,12 +217,8 @@ export class NaiveBayes<L extends string> {
   importState(state: { buckets: Int32Array; logProb: Float32Array; logPrior: Float64Array }): boolean {
     const k = this.labels.length;
     if (state.logPrior.length !== k || state.logProb.length !== state.buckets.length * k) return false;
-    const dense = new Int32Array(1 << HASH_BITS).fill(-1);
-    for (let d = 0; d < state.buckets.length; d++) {
-      const b = state.buckets[d];
-      if (b < 0 || b >= dense.length) return false;
-      dense[b] = d;
-    }
+    const dense = bucketsToDense(state.buckets);
+    if (!dense) return false;
     this.dense = dense;
     this.logProb = state.logProb;
     this.logPrior = Array.from(state.logPrior);
@@ -467,9 +479,7 @@ export class SoftmaxRegression<L extends string> {
   /** The trained state as typed arrays (for a cache file). */
   exportState(): { buckets: Int32Array; weights: Float32Array; bias: Float64Array } {
     const k = this.labels.length;
-    const vocab = this.weights.length / Math.max(1, k);
-    const buckets = new Int32Array(vocab);
-    for (let b = 0; b < this.dense.length; b++) if (this.dense[b] >= 0) buckets[this.dense[b]] = b;
+    const buckets = denseToBuckets(this.dense, this.weights.length / Math.max(1, k));
     return { buckets, weights: this.weights, bias: Float64Array.from(this.bias) };
   }
 
@@ -477,12 +487,8 @@ export class SoftmaxRegression<L extends string> {
   importState(state: { buckets: Int32Array; weights: Float32Array; bias: Float64Array }): boolean {
     const k = this.labels.length;
     if (state.bias.length !== k || state.weights.length !== state.buckets.length * k) return false;
-    const dense = new Int32Array(1 << HASH_BITS).fill(-1);
-    for (let d = 0; d < state.buckets.length; d++) {
-      const b = state.buckets[d];
-      if (b < 0 || b >= dense.length) return false;
-      dense[b] = d;
-    }
+    const dense = bucketsToDense(state.buckets);
+    if (!dense) return false;
     this.dense = dense;
     this.weights = state.weights;
     this.bias = Array.from(state.bias);
