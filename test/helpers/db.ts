@@ -12,16 +12,14 @@ import { templatePath } from './template-path.ts';
 export async function createTestDatabase(): Promise<Database> {
   const url = process.env.DATABASE_URL;
   if (url) {
-    const schema = `t_${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+    // Schemas are dropped together when the run ends (test/global-setup.ts), not one by one:
+    // Kysely's migrator introspects every schema, and a schema dropped by a neighbouring test
+    // in the middle of that scan makes it fail with "schema … does not exist".
+    const run = process.env.CROSSDESK_TEST_RUN ?? 'x';
+    const schema = `t_${run}_${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
     const d = await openDatabase({ databaseUrl: url, schema, poolSize: 4 });
     await migrateToLatest(d.db, schema);
-    return {
-      ...d,
-      close: async () => {
-        await d.db.schema.dropSchema(schema).ifExists().cascade().execute();
-        await d.close();
-      },
-    };
+    return { ...d, close: () => d.close() };
   }
   const blob = new Blob([fs.readFileSync(templatePath())]);
   const pglite = await PGlite.create({ loadDataDir: blob });
