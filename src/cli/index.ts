@@ -106,7 +106,8 @@ export function buildProgram(): Command {
       const { runTriage } = await import('./triage.ts');
       const { ok, bad } = await runTriage(process.stdin, process.stdout, process.stderr);
       if (bad > 0) process.stderr.write(`triage: ${ok} triaged, ${bad} bad line(s)\n`);
-      if (ok === 0 && bad > 0) process.exitCode = 1;
+      // like qa score: good lines are written, and any bad line makes the exit non-zero
+      if (bad > 0) process.exitCode = 1;
     });
 
   // drill tau2 (src/training/tau2). `drill` is shared with the drill engine: reuse it if registered.

@@ -122,7 +122,7 @@ describe('runTriage (JSON lines)', () => {
     expect(errs.join('')).toMatch(/line 4: expected a string "text"/);
   });
 
-  it('runs as `crossdesk triage` and exits 0 with good lines, 1 when all are bad', async () => {
+  it('runs as `crossdesk triage`: good lines written, any bad line reported and the exit non-zero', async () => {
     const run = (stdin: string) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
         const p = spawn(process.execPath, [path.join(repoRoot, 'bin', 'crossdesk.js'), 'triage'], { cwd: repoRoot });
@@ -134,8 +134,10 @@ describe('runTriage (JSON lines)', () => {
         p.on('close', (code) => resolve({ code, stdout, stderr }));
         p.stdin.end(stdin);
       });
+    const clean = await run('{"id":"0","text":"Where is my parcel?"}\n');
+    expect(clean.code).toBe(0);
     const good = await run('{"id":"1","text":"Mein Paket ist beschädigt angekommen, das Glas ist zerbrochen."}\n{bad\n');
-    expect(good.code).toBe(0);
+    expect(good.code).toBe(1);
     const line = JSON.parse(good.stdout.trim()) as Record<string, unknown>;
     expect(line).toMatchObject({ id: '1', language: 'de' });
     expect(good.stderr).toMatch(/line 2/);
