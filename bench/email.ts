@@ -8,8 +8,6 @@ import { Worker } from 'node:worker_threads';
 import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { sql } from 'kysely';
-import { openDatabase, type Database } from '../src/db/index.ts';
-import { migrateToLatest } from '../src/db/migrator.ts';
 import { MemoryEventBus } from '../src/core/events.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { randomToken } from '../src/core/ids.ts';
@@ -20,25 +18,8 @@ import { emailSettings } from '../src/channels/email/settings.ts';
 import { startInboundSmtp } from '../src/channels/email/smtp.ts';
 import { buildMail, CHARSET_SAMPLES } from '../src/channels/email/fixtures.ts';
 import type { BenchSuite } from './types.ts';
+import { freshDatabase } from './util.ts';
 
-async function freshDatabase(): Promise<Database & { drop(): Promise<void> }> {
-  const url = process.env.DATABASE_URL;
-  if (url) {
-    const schema = `bench_${randomToken(5).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
-    const d = await openDatabase({ databaseUrl: url, schema, poolSize: 16 });
-    await migrateToLatest(d.db, schema);
-    return {
-      ...d,
-      drop: async () => {
-        await d.db.schema.dropSchema(schema).cascade().execute();
-        await d.close();
-      },
-    };
-  }
-  const d = await openDatabase({});
-  await migrateToLatest(d.db);
-  return { ...d, drop: () => d.close() };
-}
 
 function messages(n: number, run: string): Buffer[] {
   const out: Buffer[] = [];
@@ -71,7 +52,7 @@ const suite: BenchSuite = async (ctx) => {
   for (const r of raws) await simpleParser(r);
   const parserRate = n / ((performance.now() - p0) / 1000);
 
-  const d = await freshDatabase();
+  const d = await freshDatabase(process.env.DATABASE_URL ? 'postgres' : 'pglite', 16);
   const smtp = await startInboundSmtp(
     { db: d.db, bus: new MemoryEventBus(), clock: systemClock, triage: triageForTickets, settings: emailSettings({}) },
     { port: 0, host: '127.0.0.1' },

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { hashSources } from './cache-key.ts';
 
 export const SUPPORTED_LANGUAGES = ['en', 'es', 'fr', 'de', 'it', 'pt', 'nl', 'pl', 'sv', 'tr', 'ru', 'ar', 'ja', 'ko', 'zh'] as const;
 export type SupportedLanguage = (typeof SUPPORTED_LANGUAGES)[number];
@@ -335,25 +335,7 @@ function domainModel(): NaiveBayes<string> | null {
 function domainCacheKey(): string {
   const h = createHash('sha256');
   h.update('language-domain-1');
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const f of ['classifier.ts', 'language.ts', 'lexicon.ts', 'segment.ts']) {
-    try {
-      h.update(fs.readFileSync(path.join(here, f)));
-    } catch {
-      h.update(f);
-    }
-  }
-  let files: string[] = [];
-  try {
-    files = fs.readdirSync(CORPUS_DIR).sort();
-  } catch {
-    files = [];
-  }
-  for (const f of files) {
-    h.update(f);
-    h.update(fs.readFileSync(path.join(CORPUS_DIR, f)));
-  }
-  return h.digest('hex').slice(0, 32);
+  return hashSources(h, ['classifier.ts', 'language.ts', 'lexicon.ts', 'segment.ts'], [CORPUS_DIR]);
 }
 
 function readDomainCache(file: string, key: string): NaiveBayes<string> | null {

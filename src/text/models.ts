@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { hashSources } from './cache-key.ts';
 import { CATEGORIES, CORPUS_DIR, SENTIMENTS, loadCorpus, type Category, type CorpusExample, type Sentiment } from './corpus.ts';
 import { FEATURE_WINDOW, FeatureKind, SoftmaxRegression, textFeatures, type Features, type LogisticOptions } from './classifier.ts';
 import { LEXICON_DIR, PhraseMatcher, foldForMatch, loadLexicons, matchWords } from './lexicon.ts';
@@ -196,27 +196,7 @@ function cacheKey(): string {
   const h = createHash('sha256');
   h.update(MODEL_VERSION);
   h.update(JSON.stringify([CATEGORY_MODEL_OPTIONS, MOOD_MODEL_OPTIONS]));
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const f of ['classifier.ts', 'models.ts', 'lexicon.ts', 'segment.ts', 'corpus.ts']) {
-    try {
-      h.update(fs.readFileSync(path.join(here, f)));
-    } catch {
-      h.update(f);
-    }
-  }
-  for (const dir of [CORPUS_DIR, LEXICON_DIR]) {
-    let files: string[] = [];
-    try {
-      files = fs.readdirSync(dir).sort();
-    } catch {
-      files = [];
-    }
-    for (const f of files) {
-      h.update(f);
-      h.update(fs.readFileSync(path.join(dir, f)));
-    }
-  }
-  return h.digest('hex').slice(0, 32);
+  return hashSources(h, ['classifier.ts', 'models.ts', 'lexicon.ts', 'segment.ts', 'corpus.ts'], [CORPUS_DIR, LEXICON_DIR]);
 }
 
 type ModelName = 'category' | 'sentiment' | 'anger';
