@@ -22,7 +22,8 @@ import {
 } from './schemas.ts';
 import { createStore, getStore, listStores, publicStore, setSlaPolicy, slaPolicies, updateStore, type StoreInput } from './stores.ts';
 import { forgetPolicies } from './sla.ts';
-import { addAgentMessage, bulkUpdate, createTicket, getTicket, listTickets, ticketCounts, updateTicket, forgetStores, type TicketDeps, type TicketPatch } from './tickets.ts';
+import { isStatus } from './status.ts';
+import { addAgentMessage, bulkUpdate, createTicket, getTicket, listTickets, ticketCounts, updateTicket, forgetStores, PRIORITIES, type TicketDeps, type TicketPatch } from './tickets.ts';
 
 const csv = (s?: string) => (s ? s.split(',').filter(Boolean) : undefined);
 
@@ -52,8 +53,8 @@ export function helpdeskRoutes(deps: TicketDeps) {
       const q = req.query as Static<typeof ListQuery>;
       const statuses = csv(q.status) as TicketStatus[] | undefined;
       const priorities = csv(q.priority) as Priority[] | undefined;
-      for (const s of statuses ?? []) if (!['new', 'open', 'pending', 'on_hold', 'solved', 'closed'].includes(s)) throw validationError(`unknown status "${s}"`, { field: 'status' });
-      for (const p of priorities ?? []) if (!['urgent', 'high', 'normal', 'low'].includes(p)) throw validationError(`unknown priority "${p}"`, { field: 'priority' });
+      for (const s of statuses ?? []) if (!isStatus(s)) throw validationError(`unknown status "${s}"`, { field: 'status' });
+      for (const p of priorities ?? []) if (!PRIORITIES.includes(p)) throw validationError(`unknown priority "${p}"`, { field: 'priority' });
       if (q.storeId && !isUuid(q.storeId)) throw validationError('storeId must be a store id', { field: 'storeId' });
       return listTickets(deps, {
         limit: q.limit ? Number(q.limit) : undefined,

@@ -5,6 +5,7 @@ import type { DomainEvent, EventBus } from '../core/events.ts';
 import { AppError, forbidden, notFound, validationError } from '../core/errors.ts';
 import { isUuid, uuidv7 } from '../core/ids.ts';
 import { tokensForIndex } from '../text/segment.ts';
+import { addBusinessMinutes } from '../markets/calendar.ts';
 import { normaliseEmail } from '../people/users.ts';
 import { assertTransition, isStatus } from './status.ts';
 import { canSeeTicket, canWorkTickets, visibleTo, type Actor } from './visibility.ts';
@@ -12,11 +13,9 @@ import { getDefaultStore, getStore } from './stores.ts';
 import { initialDueTimes, nextDue, onPriorityChange, onStatusChange, policiesFor, slaView, storeCalendar, type SlaView } from './sla.ts';
 
 export const PRIORITIES: readonly Priority[] = ['urgent', 'high', 'normal', 'low'];
-export const CATEGORIES = [
-  'order_status', 'lost_parcel', 'damaged_item', 'wrong_item', 'defective_item', 'return_request', 'exchange_request',
-  'refund', 'cancellation', 'payment_issue', 'customs_duties', 'address_change', 'product_question', 'other',
-] as const;
-export type Category = (typeof CATEGORIES)[number];
+// The 14 after-sales categories are defined once, with the corpus that teaches them.
+export { CATEGORIES, type Category } from '../text/corpus.ts';
+import { CATEGORIES } from '../text/corpus.ts';
 
 export const MAX_SUBJECT = 500;
 export const MAX_BODY = 200_000;
@@ -818,7 +817,7 @@ async function addMessage(
       set.last_customer_message_at = now;
       set.preview = input.body.slice(0, 200);
       set.search = sql`coalesce(search, ''::tsvector) || to_tsvector('simple', ${tokensForIndex(input.body)})`;
-      if (t.last_agent_message_at) set.next_response_due_at = addNext(now, policies[t.priority].nextResponseMinutes, cal);
+      if (t.last_agent_message_at) set.next_response_due_at = addBusinessMinutes(now, policies[t.priority].nextResponseMinutes, cal);
       if (t.status === 'pending' || t.status === 'solved') {
         Object.assign(set, onStatusChange(t, 'open', now, cal));
         if (t.status === 'solved') set.solved_at = null;
@@ -845,6 +844,4 @@ async function addMessage(
   return { ...messageJson(res.message), authorName };
 }
 
-function addNext(now: Date, minutes: number, cal: ReturnType<typeof storeCalendar>): Date {
-  return initialDueTimes(now, { firstResponseMinutes: minutes, nextResponseMinutes: minutes, resolutionMinutes: minutes }, cal).first_response_due_at;
-}
+

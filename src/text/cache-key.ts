@@ -30,3 +30,17 @@ export function hashSources(h: Hash, codeFiles: readonly string[], dataDirs: rea
   }
   return h.digest('hex').slice(0, 32);
 }
+
+/** Deletes older cache files of the same kind beside `file` (they can never be read again). */
+export function removeStale(file: string, prefix: string): void {
+  const dir = path.dirname(file);
+  for (const f of fs.readdirSync(dir)) {
+    if (f.startsWith(prefix) && f.endsWith('.bin') && f !== path.basename(file)) {
+      try {
+        fs.unlinkSync(path.join(dir, f));
+      } catch {
+        // another process may have removed it
+      }
+    }
+  }
+}

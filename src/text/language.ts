@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { hashSources } from './cache-key.ts';
+import { hashSources, removeStale } from './cache-key.ts';
 
 export const SUPPORTED_LANGUAGES = ['en', 'es', 'fr', 'de', 'it', 'pt', 'nl', 'pl', 'sv', 'tr', 'ru', 'ar', 'ja', 'ko', 'zh'] as const;
 export type SupportedLanguage = (typeof SUPPORTED_LANGUAGES)[number];
@@ -418,16 +418,3 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-/** Deletes older cache files of the same kind beside `file` (they can never be read again). */
-function removeStale(file: string, prefix: string): void {
-  const dir = path.dirname(file);
-  for (const f of fs.readdirSync(dir)) {
-    if (f.startsWith(prefix) && f.endsWith('.bin') && f !== path.basename(file)) {
-      try {
-        fs.unlinkSync(path.join(dir, f));
-      } catch {
-        // another process may have removed it
-      }
-    }
-  }
-}

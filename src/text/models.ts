@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { hashSources } from './cache-key.ts';
+import { hashSources, removeStale } from './cache-key.ts';
 import { CATEGORIES, CORPUS_DIR, SENTIMENTS, loadCorpus, type Category, type CorpusExample, type Sentiment } from './corpus.ts';
 import { FEATURE_WINDOW, FeatureKind, SoftmaxRegression, textFeatures, type Features, type LogisticOptions } from './classifier.ts';
 import { LEXICON_DIR, PhraseMatcher, foldForMatch, loadLexicons, matchWords } from './lexicon.ts';
@@ -277,19 +277,6 @@ export function decideAngry(pAngry: number, hits: LexiconHits, rules = ANGER_RUL
   return false;
 }
 
-/** Deletes older cache files of the same kind beside `file` (they can never be read again). */
-function removeStale(file: string, prefix: string): void {
-  const dir = path.dirname(file);
-  for (const f of fs.readdirSync(dir)) {
-    if (f.startsWith(prefix) && f.endsWith('.bin') && f !== path.basename(file)) {
-      try {
-        fs.unlinkSync(path.join(dir, f));
-      } catch {
-        // another process may have removed it
-      }
-    }
-  }
-}
 
 /** Category, sentiment and anger of a text's features in one pass over the feature rows. */
 export function predictAll(m: TriageModels, features: Features): {
