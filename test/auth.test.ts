@@ -149,6 +149,18 @@ describe('auth', () => {
     expect((await login('inactive@example.com', PASSWORD, nextIp())).statusCode).toBe(401);
   });
 
+  it('a cached API token stops working at once when its user is demoted or deactivated', async () => {
+    const { token, userId } = await s.tokenFor('admin', 'cached-token@example.com');
+    const createAs = (t: string, email: string) => s.app.inject({ method: 'POST', url: '/api/v1/users', headers: bearer(t), payload: { email, password: PASSWORD, role: 'agent' } });
+    // used twice, so the second call is answered from the token cache
+    expect((await createAs(token, 'cache-1@example.com')).statusCode).toBe(201);
+    expect((await createAs(token, 'cache-2@example.com')).statusCode).toBe(201);
+    expect((await s.app.inject({ method: 'PATCH', url: `/api/v1/users/${userId}`, headers: bearer(admin), payload: { role: 'agent' } })).statusCode).toBe(200);
+    expect((await createAs(token, 'cache-3@example.com')).statusCode).toBe(403);
+    expect((await s.app.inject({ method: 'PATCH', url: `/api/v1/users/${userId}`, headers: bearer(admin), payload: { active: false } })).statusCode).toBe(200);
+    expect((await s.app.inject({ method: 'GET', url: '/api/v1/tickets', headers: bearer(token) })).statusCode).toBe(401);
+  });
+
   it('rate-limits sign-in: 429 with Retry-After after 5 wrong attempts for one e-mail and address', async () => {
     await createUser('limited@example.com');
     const addr = nextIp();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import {
   addBusinessMinutes,
+  addBusinessMinutesExact,
   alwaysOpen,
   businessMinutesBetween,
   CalendarError,
@@ -216,4 +217,34 @@ describe('calendarForStore', () => {
     expect(() => calendarForStore({ timezone: 'UTC', businessHours: { mon: [['09:00', '17:00']] } })).toThrow(/unknown day "mon"/);
     expect(() => calendarForStore({ timezone: 'UTC', businessHours: {} })).toThrow(/no opening hours/);
   });
+});
+
+describe('addBusinessMinutes remembered per start minute', () => {
+  // A seeded walk of start times, many inside the same minute, around DST changes, closing
+  // times, overnight shifts and holidays: the remembered answer must equal the exact walk.
+  const kathmandu: BusinessCalendar = { timezone: 'Asia/Kathmandu', weeklyHours: weekdaysHours('09:15', '17:45'), holidays: new Set(['2026-03-30']) };
+  const overnight: BusinessCalendar = { timezone: 'Europe/London', weeklyHours: { ...weekdaysHours('22:00', '06:00'), '5': [['10:00', '14:30']], '6': [] }, holidays: holidaysFor('GB', [2026]) };
+  const cases: Array<[string, BusinessCalendar]> = [['berlin', berlin], ['ny', ny], ['berlin247', berlin247], ['kathmandu', kathmandu], ['overnight', overnight]];
+  let seed = 20261124;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const anchors = ['2026-03-29T00:30:00Z', '2026-03-27T16:58:10Z', '2026-10-25T00:40:00Z', '2026-11-01T05:50:00Z', '2026-12-24T16:59:00Z', '2026-03-30T03:29:00Z'];
+  for (const [name, cal] of cases) {
+    it(`equals the exact walk (${name})`, () => {
+      let checked = 0;
+      for (const anchor of anchors) {
+        const base = Date.parse(anchor);
+        for (let i = 0; i < 150; i++) {
+          // half the starts share a minute with an earlier one, the rest spread over 3 days
+          const t = i % 2 ? base + Math.floor(rand() * 3 * 86_400_000) : base + Math.floor(rand() * 60_000);
+          for (const minutes of [1, 59, 120, 480, 2880]) {
+            const got = addBusinessMinutes(new Date(t), minutes, cal).getTime();
+            const want = addBusinessMinutesExact(new Date(t), minutes, cal).getTime();
+            if (got !== want) throw new Error(`${name} ${new Date(t).toISOString()} +${minutes}: ${new Date(got).toISOString()} != ${new Date(want).toISOString()}`);
+            checked++;
+          }
+        }
+      }
+      expect(checked).toBe(anchors.length * 150 * 5);
+    });
+  }
 });

@@ -75,13 +75,50 @@ function parseHHMM(s: string, isEnd: boolean, where: string): number {
   return h * 60 + min;
 }
 
+/**
+ * UTC offsets of one zone, remembered per quarter hour. luxon asks Intl for every offset,
+ * which costs tens of microseconds; SLA due times ask for the same few days again and again.
+ * Offsets change only at transitions, and (for any date this product handles) transitions
+ * fall on quarter hours; a quarter hour is remembered only when its first and last
+ * millisecond agree, so a bucket holding a transition is always asked afresh.
+ */
+interface ZoneOffsets {
+  offset(ts: number): number;
+}
+
+const QUARTER_MS = 15 * 60_000;
+const OFFSET_MEMO_MAX = 50_000;
+const zoneOffsetCache = new Map<string, ZoneOffsets>();
+
+function zoneOffsets(name: string): ZoneOffsets {
+  let z = zoneOffsetCache.get(name);
+  if (z) return z;
+  const zone = IANAZone.create(name);
+  const memo = new Map<number, number>();
+  z = {
+    offset(ts: number): number {
+      const bucket = Math.floor(ts / QUARTER_MS);
+      const hit = memo.get(bucket);
+      if (hit !== undefined) return hit;
+      const start = bucket * QUARTER_MS;
+      const o = zone.offset(start);
+      if (zone.offset(start + QUARTER_MS - 1) !== o) return zone.offset(ts);
+      if (memo.size >= OFFSET_MEMO_MAX) memo.clear();
+      memo.set(bucket, o);
+      return o;
+    },
+  };
+  zoneOffsetCache.set(name, z);
+  return z;
+}
+
 /** Per weekday, [fromMinute, toMinute] with toMinute possibly > 1440 (overnight). */
 type CompiledWeek = Array<Array<[number, number]>>;
 
 interface Compiled {
   zone: string;
   hours: WeeklyHours;
-  tz: IANAZone;
+  tz: ZoneOffsets;
   week: CompiledWeek;
   holidays: Set<string>;
 }
@@ -114,7 +151,7 @@ function compile(cal: BusinessCalendar): Compiled {
   if (!any) {
     throw new CalendarError('The business calendar has no opening hours on any weekday, so no business time can be counted');
   }
-  const c: Compiled = { zone: cal.timezone, hours: cal.weeklyHours, tz: IANAZone.create(cal.timezone), week, holidays: cal.holidays };
+  const c: Compiled = { zone: cal.timezone, hours: cal.weeklyHours, tz: zoneOffsets(cal.timezone), week, holidays: cal.holidays };
   compiledCache.set(cal, c);
   return c;
 }
@@ -142,7 +179,7 @@ interface Day {
 }
 
 /** The instant of a local wall time given as "ms since epoch as if the zone were UTC". */
-function localToMs(zone: IANAZone, localTs: number): number {
+function localToMs(zone: ZoneOffsets, localTs: number): number {
   const o = zone.offset(localTs);
   let guess = localTs - o * MINUTE_MS;
   const o2 = zone.offset(guess);
@@ -264,7 +301,37 @@ export function nextBusinessTime(at: Date, cal: BusinessCalendar): Date {
  * begins at the next opening; one that runs out exactly at closing ends at closing.
  * Negative minutes count backwards. Fractional minutes are allowed.
  */
+/**
+ * `addBusinessMinutes` for whole positive minutes, remembered per calendar, minutes and
+ * start minute. Opening hours, holidays and offset changes all fall on whole minutes, so
+ * across one minute [m, m + 60 s) the due time either moves with the start (open all
+ * minute: due(m + 60 s) − due(m) = 60 s) or stands still (closed all minute: the
+ * difference is 0). Any other difference means a boundary was crossed and the exact walk
+ * runs for every start in that minute.
+ */
+const dueMemo = new WeakMap<BusinessCalendar, Map<string, { base: number; slope: 0 | 1 } | null>>();
+const DUE_MEMO_MAX = 20_000;
+
 export function addBusinessMinutes(start: Date, minutes: number, cal: BusinessCalendar): Date {
+  const t = start.getTime();
+  if (!Number.isInteger(minutes) || minutes <= 0 || Number.isNaN(t)) return addBusinessMinutesExact(start, minutes, cal);
+  const floor = Math.floor(t / MINUTE_MS) * MINUTE_MS;
+  let memo = dueMemo.get(cal);
+  if (!memo) dueMemo.set(cal, (memo = new Map()));
+  const key = `${minutes}:${floor}`;
+  let hit = memo.get(key);
+  if (hit === undefined) {
+    const a = addBusinessMinutesExact(new Date(floor), minutes, cal).getTime();
+    const b = addBusinessMinutesExact(new Date(floor + MINUTE_MS), minutes, cal).getTime();
+    hit = b - a === MINUTE_MS ? { base: a, slope: 1 } : b === a ? { base: a, slope: 0 } : null;
+    if (memo.size >= DUE_MEMO_MAX) memo.clear();
+    memo.set(key, hit);
+  }
+  if (!hit) return addBusinessMinutesExact(start, minutes, cal);
+  return new Date(hit.base + hit.slope * (t - floor));
+}
+
+export function addBusinessMinutesExact(start: Date, minutes: number, cal: BusinessCalendar): Date {
   if (!Number.isFinite(minutes)) throw new CalendarError(`minutes must be a finite number, got ${minutes}`);
   const c = compile(cal);
   const t = start.getTime();

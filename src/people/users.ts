@@ -100,6 +100,7 @@ export async function upsertUser(db: Kysely<DB>, input: UserInput): Promise<{ us
   };
   if (existing) {
     const user = await db.updateTable('users').set(profile).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow();
+    forgetTokenCache(db);
     return { user, created: false };
   }
   const user = await db
@@ -145,6 +146,7 @@ export async function updateUser(db: Kysely<DB>, id: string, patch: Partial<Omit
     uiLanguage: patch.uiLanguage,
   });
   if (patch.active !== undefined) {
+    forgetTokenCache(db);
     return db.updateTable('users').set({ active: patch.active }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
   }
   return user;
@@ -174,16 +176,39 @@ export async function createApiToken(db: Kysely<DB>, userId: string, name: strin
   return raw;
 }
 
+/**
+ * A resolved token is remembered for TOKEN_TTL_MS on this node, which saves a query on every
+ * API call. A change to a user made through this module forgets its entries at once; on
+ * other app nodes a role change or deactivation takes effect within TOKEN_TTL_MS.
+ */
+const TOKEN_TTL_MS = 2_000;
+const TOKEN_CACHE_MAX = 10_000;
+const tokenCaches = new WeakMap<Kysely<DB>, Map<string, { user: User; at: number }>>();
+
+export function forgetTokenCache(db: Kysely<DB>): void {
+  tokenCaches.delete(db);
+}
+
 export async function userForApiToken(db: Kysely<DB>, raw: string): Promise<User | undefined> {
+  const hash = hashSecret(raw);
+  let cache = tokenCaches.get(db);
+  if (!cache) tokenCaches.set(db, (cache = new Map()));
+  const hit = cache.get(hash);
+  if (hit && Date.now() - hit.at < TOKEN_TTL_MS) return hit.user;
   const row = await db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
     .selectAll('users')
     .select('api_tokens.id as token_id')
-    .where('api_tokens.token_hash', '=', hashSecret(raw))
+    .where('api_tokens.token_hash', '=', hash)
     .where('users.active', '=', true)
     .executeTakeFirst();
-  if (!row) return undefined;
+  if (!row) {
+    cache.delete(hash);
+    return undefined;
+  }
   const { token_id: _t, ...user } = row;
+  if (cache.size >= TOKEN_CACHE_MAX) cache.clear();
+  cache.set(hash, { user, at: Date.now() });
   return user;
 }
