@@ -4,6 +4,7 @@ import * as m0003 from './migrations/20261124_0003_knowledge.ts';
 import * as m0004 from './migrations/20261124_0004_email.ts';
 import * as m0005 from './migrations/20261124_0005_routing.ts';
 import * as m0006 from './migrations/20261124_0006_commerce.ts';
+import * as m0013 from './migrations/20261124_0013_translations.ts';
 
 /**
  * The one migrator, used at start-up and by tests. Migrations are listed here (not
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261124_0004_email': m0004,
   '20261124_0005_routing': m0005,
   '20261124_0006_commerce': m0006,
+  '20261124_0013_translations': m0013,
 };
 
 class StaticProvider implements MigrationProvider {
@@ -27,6 +29,9 @@ export async function migrateToLatest<T>(db: Kysely<T>, schema?: string): Promis
   const migrator = new Migrator({
     db: db as unknown as Kysely<unknown>,
     provider: new StaticProvider(),
+    // modules add migrations independently; a database that has a later one still takes an
+    // earlier-numbered one that arrived after it (each migration touches only its own tables)
+    allowUnorderedMigrations: true,
     ...(schema && schema !== 'public' ? { migrationTableSchema: schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();

@@ -177,6 +177,16 @@ export interface MessagesTable {
   created_at: Timestamp;
 }
 
+export interface MessageTranslationsTable {
+  message_id: string;
+  kind: 'translation' | 'original';
+  language: string;
+  text: string;
+  provider: string;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+}
+
 export interface TicketEventsTable {
   id: Generated<number>;
   ticket_id: string;
@@ -545,6 +555,7 @@ export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
+  message_translations: MessageTranslationsTable;
   rate_limits: RateLimitsTable;
   customers: CustomersTable;
   orders: OrdersTable;

@@ -21,6 +21,7 @@ import { helpdeskRoutes } from '../helpdesk/routes.ts';
 import type { TicketDeps, TriageFn } from '../helpdesk/tickets.ts';
 import { peopleRoutes } from '../people/routes.ts';
 import { routingRoutes } from '../helpdesk/routing-routes.ts';
+import { createTranslator, type Translator } from '../translation/index.ts';
 
 export const VERSION: string = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -36,6 +37,8 @@ export interface AppDeps {
   /** Folder of the built web app; default web/dist. */
   webDist?: string;
   bodyLimit?: number;
+  /** Translation provider (TRANSLATE_PROVIDER); default none. */
+  translator?: Translator;
 }
 
 function errorBody(code: string, message: string, details?: unknown) {
@@ -139,6 +142,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register((await import('../knowledge/routes.ts')).knowledgeRoutes({ db: deps.db, clock: deps.clock }));
       await api.register((await import('../commerce/routes.ts')).commerceRoutes({ db: deps.db, clock: deps.clock }));
       await api.register(eventsRoute(deps.bus));
+      const translator = deps.translator ?? createTranslator({ translateProvider: 'none' });
+      await api.register((await import('../translation/routes.ts')).translationRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock, translator, afterIntake: deps.afterIntake }));
       await api.register(routingRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock, triage: deps.triage, dbKind: deps.dbKind }));
     },
     { prefix: '/api/v1' },

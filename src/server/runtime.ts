@@ -12,6 +12,7 @@ import { slaJobs, scheduleSlaScan } from '../helpdesk/sla-jobs.ts';
 import { emailChannel, type EmailChannel } from '../channels/email/index.ts';
 import { routingHooks } from '../helpdesk/routing.ts';
 import { syncKnowledge } from '../knowledge/sync.ts';
+import { createTranslator } from '../translation/index.ts';
 
 export interface Runtime {
   app: FastifyInstance;
@@ -48,6 +49,7 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
     clock,
     triage: triageForTickets,
     afterIntake: routing.afterIntake,
+    translator: createTranslator(config),
     secureCookies: config.secureCookies,
     logger: opts.logger === false ? false : { level: config.logLevel },
   });

@@ -6,6 +6,7 @@ import { dateTime, languageName, relativeTime } from '../format.ts';
 import { useFeedback } from '../ui/feedback.tsx';
 import { errorText } from '../ui/errorText.ts';
 import { SlaCountdown, StatusBadge } from './badges.tsx';
+import { agentLanguage, LanguageNotice, MessageTranslation, TranslatePreview, useTicketTranslations, useTranslationStatus, type TranslationItem } from './translation.tsx';
 
 interface Props {
   ticket: TicketDetail;
@@ -18,7 +19,13 @@ interface Props {
 }
 
 export function TicketView({ ticket, me, now, replyRef, onBack, onPrev, onNext }: Props) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const translation = useTranslationStatus();
+  const available = translation.data?.available;
+  const hasOriginals = ticket.messages.some((m) => m.authorType === 'agent');
+  const translations = useTicketTranslations(ticket, agentLanguage(i18n.language), available === true || (available === false && hasOriginals));
+  const items = new Map((translations.data?.items ?? []).map((x) => [x.messageId, x]));
+  const originals = new Map((translations.data?.originals ?? []).map((x) => [x.messageId, x]));
   return (
     <div className="ticket-view">
       <div className="ticket-header">
@@ -50,8 +57,9 @@ export function TicketView({ ticket, me, now, replyRef, onBack, onPrev, onNext }
         </div>
         <TicketControls ticket={ticket} me={me} />
       </div>
-      <Thread messages={ticket.messages} />
-      <ReplyBox ticketId={ticket.id} replyRef={replyRef} customerLanguage={ticket.language ?? ticket.customer.language} />
+      <LanguageNotice ticket={ticket} available={available} />
+      <Thread messages={ticket.messages} translations={items} originals={originals} />
+      <ReplyBox ticketId={ticket.id} replyRef={replyRef} customerLanguage={ticket.language ?? ticket.customer.language} canTranslate={available === true} />
     </div>
   );
 }
@@ -199,7 +207,15 @@ function TicketControls({ ticket, me }: { ticket: TicketDetail; me: User }) {
   );
 }
 
-function Thread({ messages }: { messages: Message[] }) {
+function Thread({
+  messages,
+  translations,
+  originals,
+}: {
+  messages: Message[];
+  translations: Map<string, TranslationItem>;
+  originals: Map<string, { text: string; language: string }>;
+}) {
   const { t, i18n } = useTranslation();
   const endRef = useRef<HTMLDivElement>(null);
   const lastId = messages[messages.length - 1]?.id;
@@ -229,6 +245,7 @@ function Thread({ messages }: { messages: Message[] }) {
             <div className="message-body" lang={m.language ?? undefined} dir="auto">
               {m.body}
             </div>
+            <MessageTranslation message={m} item={translations.get(m.id)} original={originals.get(m.id)} />
           </article>
         );
       })}
@@ -244,10 +261,12 @@ function ReplyBox({
   ticketId,
   replyRef,
   customerLanguage,
+  canTranslate,
 }: {
   ticketId: string;
   replyRef: RefObject<HTMLTextAreaElement | null>;
   customerLanguage: string | null;
+  canTranslate: boolean;
 }) {
   const { t, i18n } = useTranslation();
   const { toast } = useFeedback();
@@ -315,6 +334,9 @@ function ReplyBox({
           }
         }}
       />
+      {mode === 'reply' && canTranslate && customerLanguage && customerLanguage !== agentLanguage(i18n.language) && (
+        <TranslatePreview ticketId={ticketId} draft={body} customerLanguage={customerLanguage} onSent={() => setBody('')} />
+      )}
       <div className="reply-actions">
         <button type="submit" className={`btn ${mode === 'reply' ? 'btn-primary' : 'btn-note'}`} disabled={send.isPending}>
           {send.isPending ? t('reply.sending') : mode === 'reply' ? t('reply.send') : t('reply.saveNote')}
