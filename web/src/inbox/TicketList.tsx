@@ -3,7 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useTranslation } from 'react-i18next';
 import type { Ticket } from '../api/types.ts';
 import { languageName, relativeTime } from '../format.ts';
-import { PriorityLabel, SlaCountdown, StatusBadge } from './badges.tsx';
+import { PriorityLabel, reasonsText, SentimentMark, SlaCountdown, StatusBadge } from './badges.tsx';
 
 const ROW_HEIGHT = 58;
 
@@ -134,6 +134,7 @@ export function TicketList(p: Props) {
                         !
                       </span>
                     )}
+                    <SentimentMark sentiment={ticket.sentiment} />
                     <bdi>{ticket.subject}</bdi>
                   </a>
                   <span className="subline">
@@ -145,8 +146,11 @@ export function TicketList(p: Props) {
                 <span>
                   <StatusBadge status={ticket.status} />
                 </span>
-                <span>
+                <span className="cell-priority" title={ticket.priorityReasons.length ? `${t('list.whyPriority')}: ${reasonsText(ticket.priorityReasons, i18n.language)}` : undefined}>
                   <PriorityLabel priority={ticket.priority} />
+                  {(ticket.priority === 'urgent' || ticket.priority === 'high') && ticket.priorityReasons.length > 0 && (
+                    <span className="why-priority">{reasonsText(ticket.priorityReasons.slice(0, 1), i18n.language)}</span>
+                  )}
                 </span>
                 <span className="ellipsis">{ticket.category ? t(`category.${ticket.category}`, { defaultValue: ticket.category }) : '—'}</span>
                 <span className="ellipsis" title={languageName(ticket.language, i18n.language)}>

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { Priority, Sla, TicketStatus } from '../api/types.ts';
+import type { Priority, PriorityReason, Sla, TicketStatus } from '../api/types.ts';
 import { duration } from '../format.ts';
 
 export function StatusBadge({ status }: { status: TicketStatus }) {
@@ -50,6 +50,25 @@ export function SlaCountdown({
   return (
     <span className={`sla ${cls}`} title={new Date(sla.dueAt).toLocaleString()} data-sla={cls}>
       {text}
+    </span>
+  );
+}
+
+/** Why a ticket has its priority, in the UI language ("angry customer; chargeback threat"). */
+export function reasonsText(reasons: (string | PriorityReason)[], lng: string): string {
+  return reasons.map((r) => (typeof r === 'string' ? r : ((lng.startsWith('zh') ? r.zh : r.en) ?? r.en ?? r.zh ?? r.code ?? ''))).filter(Boolean).join('; ');
+}
+
+/** The customer's mood at a glance: negative, neutral or positive. */
+export function SentimentMark({ sentiment }: { sentiment: string | null }) {
+  const { t } = useTranslation();
+  if (!sentiment || sentiment === 'neutral') return null;
+  const glyph = sentiment === 'negative' ? '☹' : sentiment === 'positive' ? '☺' : '';
+  if (!glyph) return null;
+  const label = t(`sentiment.${sentiment}`, { defaultValue: sentiment });
+  return (
+    <span className={`sentiment-mark sentiment-${sentiment}`} role="img" aria-label={label} title={label}>
+      {glyph}
     </span>
   );
 }
