@@ -142,6 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register((await import('../knowledge/routes.ts')).knowledgeRoutes({ db: deps.db, clock: deps.clock }));
       await api.register((await import('../commerce/routes.ts')).commerceRoutes({ db: deps.db, clock: deps.clock }));
       await api.register(eventsRoute(deps.bus));
+      await api.register((await import('../markets/routes.ts')).marketRoutes());
       const translator = deps.translator ?? createTranslator({ translateProvider: 'none' });
       await api.register((await import('../translation/routes.ts')).translationRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock, translator, afterIntake: deps.afterIntake }));
       await api.register(routingRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock, triage: deps.triage, dbKind: deps.dbKind }));

@@ -6,6 +6,7 @@ import { dateTime, languageName, relativeTime } from '../format.ts';
 import { useFeedback } from '../ui/feedback.tsx';
 import { errorText } from '../ui/errorText.ts';
 import { SlaCountdown, StatusBadge } from './badges.tsx';
+import { draftListeners, drafts } from './drafts.ts';
 import { agentLanguage, LanguageNotice, MessageTranslation, TranslatePreview, useTicketTranslations, useTranslationStatus, type TranslationItem } from './translation.tsx';
 
 interface Props {
@@ -254,8 +255,6 @@ function Thread({
   );
 }
 
-/** Unsent drafts per ticket and mode survive moving between tickets (j / k) in this tab. */
-const drafts = new Map<string, string>();
 
 function ReplyBox({
   ticketId,
@@ -274,6 +273,16 @@ function ReplyBox({
   const [mode, setMode] = useState<'reply' | 'note'>('reply');
   const key = `${ticketId}:${mode}`;
   const [, rerender] = useState(0);
+  useEffect(() => {
+    const l = () => {
+      setMode('reply');
+      rerender((n) => n + 1);
+    };
+    draftListeners.add(l);
+    return () => {
+      draftListeners.delete(l);
+    };
+  }, []);
   const body = drafts.get(key) ?? '';
   const setBody = (v: string) => {
     if (v) drafts.set(key, v);

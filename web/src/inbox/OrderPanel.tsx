@@ -1,0 +1,281 @@
+// The order beside the conversation: items, payment, shipment with tracking events, returns
+// with their labels, and the after-sales actions one click away (issue 4).
+import { useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, qs, request } from '../api/client.ts';
+import type { TicketDetail } from '../api/types.ts';
+import { dateTime } from '../format.ts';
+import { useFeedback } from '../ui/feedback.tsx';
+import { errorText } from '../ui/errorText.ts';
+
+interface OrderSummary {
+  id: string;
+  number: string;
+  currency: string;
+  total: string;
+  status: string;
+  fulfillmentStatus: string;
+  placedAt: string;
+}
+interface Shipment {
+  id: string;
+  carrier: string;
+  trackingNumber: string | null;
+  status: string;
+  deliveredAt: string | null;
+  events: Array<{ at: string; status: string; location: string | null; description: string }>;
+}
+export interface OrderDetail extends OrderSummary {
+  market: string;
+  financialStatus: string;
+  returnTerms: { market: string; daysSinceDelivery: number | null; withdrawalDays: number; withdrawalOpen: boolean; storeWindowDays: number; storeWindowOpen: boolean; whoPaysShipping: Record<string, string>; source: string };
+  items: Array<{ id: string; sku: string; title: string; options: Record<string, string>; quantity: number; unitPrice: string; returnedQuantity: number }>;
+  payments: Array<{ id: string; method: string; amount: string; refunded: string; refundable: string; currency: string }>;
+  totals: { paid: string; refunded: string; refundable: string };
+  shipment: Shipment | null;
+  returns: Array<{ id: string; rma: string; reason: string; whoPaysShipping: string; carrier: string; trackingNumber: string; status: string; labelUrl: string; createdAt: string }>;
+  refunds: Array<{ id: string; amount: string; currency: string; status: string; createdAt: string }>;
+  actions: Array<{ id: string; type: string; createdAt: string }>;
+}
+
+type ActionName = 'return' | 'refund' | 'reship' | 'cancel' | 'claim';
+const RETURN_REASONS = ['damaged', 'faulty', 'wrong_item', 'change_of_mind'] as const;
+
+function money(amount: string, currency: string, lng: string): string {
+  const n = Number(amount);
+  if (!Number.isFinite(n)) return `${amount} ${currency}`;
+  try {
+    return new Intl.NumberFormat(lng, { style: 'currency', currency }).format(n);
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}
+
+function newKey(): string {
+  return `ui-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+export function OrderPanel({ ticket }: { ticket: TicketDetail }) {
+  const { t } = useTranslation();
+  const [picked, setPicked] = useState<string | null>(null);
+  const orderId = ticket.orderId ?? picked;
+  const others = useQuery({
+    queryKey: ['orders-of', ticket.customer.email],
+    queryFn: () => api.get<{ items: OrderSummary[] }>(`/api/v1/orders${qs({ customerEmail: ticket.customer.email, limit: 5 })}`),
+    enabled: !ticket.orderId,
+  });
+  return (
+    <section aria-labelledby="ctx-order" className="order-panel">
+      <h2 id="ctx-order">{t('order.title')}</h2>
+      {orderId ? (
+        <OrderView orderId={orderId} ticketId={ticket.id} />
+      ) : others.isLoading ? (
+        <p className="muted">{t('order.loading')}</p>
+      ) : others.data && others.data.items.length > 0 ? (
+        <>
+          <p className="muted">{t('order.notLinked')}</p>
+          <ul className="order-choices">
+            {others.data.items.map((o) => (
+              <li key={o.id}>
+                <button type="button" className="btn btn-ghost btn-small" onClick={() => setPicked(o.id)}>
+                  {o.number} · {o.status}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p className="muted">{t('order.none')}</p>
+      )}
+    </section>
+  );
+}
+
+function OrderView({ orderId, ticketId }: { orderId: string; ticketId: string }) {
+  const { t, i18n } = useTranslation();
+  const lng = i18n.language;
+  const [open, setOpen] = useState<ActionName | null>(null);
+  const order = useQuery({ queryKey: ['order', orderId], queryFn: () => api.get<OrderDetail>(`/api/v1/orders/${encodeURIComponent(orderId)}`) });
+  if (order.isLoading) return <p className="muted">{t('order.loading')}</p>;
+  if (order.error || !order.data) return <p role="alert">{t('order.error', { message: order.error ? errorText(order.error, t) : '' })}</p>;
+  const o = order.data;
+  const s = o.shipment;
+  return (
+    <div data-testid="order-panel">
+      <p className="order-head">
+        <strong>{o.number}</strong> · {money(o.total, o.currency, lng)} · <span className="badge">{t(`order.status.${o.status}`, { defaultValue: o.status })}</span>
+      </p>
+      <ul className="order-items">
+        {o.items.map((it) => (
+          <li key={it.id}>
+            {it.quantity} × <bdi>{it.title}</bdi> <span className="muted">({it.sku})</span> — {money(it.unitPrice, o.currency, lng)}
+            {it.returnedQuantity > 0 && <span className="muted"> · {t('order.returned', { count: it.returnedQuantity })}</span>}
+          </li>
+        ))}
+      </ul>
+      <p className="muted">
+        {t('order.paid', { paid: money(o.totals.paid, o.currency, lng), refunded: money(o.totals.refunded, o.currency, lng) })}
+        {o.payments[0] ? ` · ${o.payments[0].method}` : ''}
+      </p>
+      {s && (
+        <details className="shipment" open>
+          <summary>
+            {s.carrier} {s.trackingNumber ?? ''} · {t(`order.shipment.${s.status}`, { defaultValue: s.status })}
+          </summary>
+          <ol className="tracking">
+            {s.events
+              .slice()
+              .sort((x, y) => Date.parse(y.at) - Date.parse(x.at))
+              .map((e, i) => (
+                <li key={i}>
+                  <time dateTime={e.at}>{dateTime(e.at, lng)}</time> — {e.description}
+                  {e.location ? <span className="muted"> · {e.location}</span> : null}
+                </li>
+              ))}
+          </ol>
+        </details>
+      )}
+      <p className="return-terms" data-testid="return-terms">
+        {o.returnTerms.daysSinceDelivery === null
+          ? t('order.notDelivered')
+          : t('order.sinceDelivery', { days: o.returnTerms.daysSinceDelivery, market: o.returnTerms.market, withdrawal: o.returnTerms.withdrawalDays, store: o.returnTerms.storeWindowDays })}
+        {' '}
+        {o.returnTerms.withdrawalOpen || o.returnTerms.storeWindowOpen ? <span className="ok">{t('order.windowOpen')}</span> : <span className="warn">{t('order.windowClosed')}</span>}
+      </p>
+      {o.returns.length > 0 && (
+        <ul className="returns">
+          {o.returns.map((r) => (
+            <li key={r.id}>
+              RMA <strong>{r.rma}</strong> · {t(`order.reason.${r.reason}`, { defaultValue: r.reason })} · {t('order.payer', { payer: t(`order.payerName.${r.whoPaysShipping}`, { defaultValue: r.whoPaysShipping }) })} ·{' '}
+              <a href={`/api/v1/returns/${encodeURIComponent(r.id)}/label.pdf`} target="_blank" rel="noopener noreferrer">
+                {t('order.label')}
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="order-actions" role="group" aria-label={t('order.actions')}>
+        {(['return', 'refund', 'reship', 'cancel', 'claim'] as const).map((a) => (
+          <button key={a} type="button" className={`btn btn-small${open === a ? ' active' : ''}`} aria-expanded={open === a} onClick={() => setOpen(open === a ? null : a)}>
+            {t(`order.action.${a}`)}
+          </button>
+        ))}
+      </div>
+      {open && <ActionForm key={open} action={open} order={o} ticketId={ticketId} onDone={() => setOpen(null)} />}
+    </div>
+  );
+}
+
+function ActionForm({ action, order, ticketId, onDone }: { action: ActionName; order: OrderDetail; ticketId: string; onDone: () => void }) {
+  const { t, i18n } = useTranslation();
+  const { toast, confirm } = useFeedback();
+  const qc = useQueryClient();
+  const [reason, setReason] = useState<string>(action === 'return' ? 'damaged' : '');
+  const [amount, setAmount] = useState('');
+  const [claimKind, setClaimKind] = useState<'lost' | 'damaged'>('damaged');
+  const [key] = useState(newKey);
+  const items = order.items.filter((i) => i.quantity > i.returnedQuantity).map((i) => ({ orderItemId: i.id, quantity: i.quantity - i.returnedQuantity }));
+  const payer = action === 'return' ? order.returnTerms.whoPaysShipping[reason] : undefined;
+  const run = useMutation({
+    mutationFn: () => {
+      const common = { ticketId, idempotencyKey: key };
+      const body: Record<string, unknown> =
+        action === 'return'
+          ? { ...common, reason, items }
+          : action === 'refund'
+            ? { ...common, reason: reason || 'customer request', ...(amount ? { amount } : {}) }
+            : action === 'reship'
+              ? { ...common, reason: reason || 'reship' }
+              : action === 'cancel'
+                ? { ...common, reason: reason || 'customer request', refund: true }
+                : { ...common, kind: claimKind, description: reason || undefined };
+      return request<{ result: unknown }>('POST', `/api/v1/orders/${encodeURIComponent(order.id)}/actions/${action}`, body);
+    },
+    onSuccess: () => {
+      toast('success', t(`order.done.${action}`));
+      void qc.invalidateQueries({ queryKey: ['order', order.id] });
+      void qc.invalidateQueries({ queryKey: ['ticket', ticketId] });
+      void qc.invalidateQueries({ queryKey: ['suggestions', ticketId] });
+      onDone();
+    },
+    onError: (e) => toast('error', t('toast.error', { message: errorText(e, t) })),
+  });
+  const submit = async () => {
+    if (action === 'refund' || action === 'cancel') {
+      const what = action === 'refund' ? money(amount || order.totals.refundable, order.currency, i18n.language) : order.number;
+      if (!(await confirm(t(`order.confirm.${action}`, { what })))) return;
+    }
+    run.mutate();
+  };
+  let fields: ReactNode = null;
+  if (action === 'return') {
+    fields = (
+      <>
+        <label>
+          {t('order.reasonLabel')}{' '}
+          <select value={reason} onChange={(e) => setReason(e.target.value)}>
+            {RETURN_REASONS.map((r) => (
+              <option key={r} value={r}>
+                {t(`order.reason.${r}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        {payer && <p className="muted">{t('order.payer', { payer: t(`order.payerName.${payer}`, { defaultValue: payer }) })}</p>}
+      </>
+    );
+  } else if (action === 'refund') {
+    fields = (
+      <>
+        <label>
+          {t('order.amountLabel', { max: money(order.totals.refundable, order.currency, i18n.language) })}{' '}
+          <input inputMode="decimal" pattern="^\d{1,12}(\.\d{1,2})?$" value={amount} placeholder={order.totals.refundable} onChange={(e) => setAmount(e.target.value.trim())} />
+        </label>
+        <label>
+          {t('order.reasonLabel')} <input value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
+        </label>
+      </>
+    );
+  } else if (action === 'claim') {
+    fields = (
+      <>
+        <label>
+          {t('order.claimKind')}{' '}
+          <select value={claimKind} onChange={(e) => setClaimKind(e.target.value as 'lost' | 'damaged')}>
+            <option value="damaged">{t('order.claimDamaged')}</option>
+            <option value="lost">{t('order.claimLost')}</option>
+          </select>
+        </label>
+        <label>
+          {t('order.noteLabel')} <input value={reason} maxLength={2000} onChange={(e) => setReason(e.target.value)} />
+        </label>
+      </>
+    );
+  } else {
+    fields = (
+      <label>
+        {t('order.reasonLabel')} <input value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
+      </label>
+    );
+  }
+  return (
+    <form
+      className="action-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      {fields}
+      <div className="reply-actions">
+        <button type="button" className="btn btn-ghost btn-small" onClick={onDone}>
+          {t('confirm.cancel')}
+        </button>
+        <button type="submit" className="btn btn-primary btn-small" disabled={run.isPending}>
+          {run.isPending ? t('order.working') : t(`order.submit.${action}`)}
+        </button>
+      </div>
+    </form>
+  );
+}
