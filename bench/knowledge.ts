@@ -10,7 +10,8 @@
  * documents a common word like "order", "退款" or "返金" hits) stay those of real content.
  * Runs on PGlite, and on PostgreSQL too when DATABASE_URL is set.
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../src/db/types.ts';
 import { uuidv7 } from '../src/core/ids.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { MemoryEventBus } from '../src/core/events.ts';
@@ -54,42 +55,51 @@ const QUERIES: Array<{ q: string; language?: string; category?: string }> = [
   { q: 'dam' },
 ];
 
+/**
+ * Fills a migrated database with the real library plus synthetic templates up to `target`
+ * variants (see the header), then ANALYZE. Exported for experiments on the same data.
+ */
+export async function buildKnowledgeLibrary(db: Kysely<DB>, target: number): Promise<number> {
+  const lib = loadKnowledgeLibrary();
+  await syncKnowledge(db, { library: lib });
+  const random = rng(42);
+  const words = lib.templates.flatMap((t) => t.variants.flatMap((v) => v.body.replace(/\{\{[^}]*\}\}/g, ' ').split(/\s+/))).filter((w) => w.length > 3);
+  const real = lib.templates.reduce((n, t) => n + t.variants.length, 0);
+  let made = real;
+  let i = 0;
+  while (made < target) {
+    // a batch of synthetic templates with all their variants: two statements
+    const templates: Array<{ id: string; key: string; category: string; markets: string[]; tags: string[]; priority: number; source: 'user'; created_by: null }> = [];
+    const variants = [];
+    while (made < target && templates.length < 100) {
+      const base = lib.templates[i % lib.templates.length];
+      const id = uuidv7();
+      const key = `${base.key}.synthetic${i}`;
+      templates.push({ id, key, category: base.category, markets: base.markets, tags: base.tags, priority: 0, source: 'user', created_by: null });
+      for (const v of base.variants.slice(0, Math.max(1, Math.min(base.variants.length, target - made)))) {
+        const sentences = v.body.split(/\n+/).filter(Boolean).sort(() => random() - 0.5);
+        const extra = Array.from({ length: 6 }, () => words[Math.floor(random() * words.length)]).join(' ');
+        const body = `${sentences.join('\n')}\n${extra}`;
+        const title = `${v.title} ${i}`;
+        variants.push({ template_id: id, language: v.language, key, category: base.category, markets: base.markets, priority: 0, archived: false, title, body, search: variantVector(title, body, keyWords(key, base.tags)), title_search: titleVector(title), content_hash: null, edited_at: null, edited_by: null });
+        made++;
+      }
+      i++;
+    }
+    await db.insertInto('knowledge_templates').values(templates).execute();
+    for (let k = 0; k < variants.length; k += 250) await db.insertInto('knowledge_template_variants').values(variants.slice(k, k + 250)).execute();
+  }
+  await sql`ANALYZE`.execute(db);
+  const count = await db.selectFrom('knowledge_template_variants').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  return count.n;
+}
+
 async function measure(ctx: BenchContext, kind: 'pglite' | 'postgres'): Promise<void> {
   const target = ctx.quick ? 4_000 : 20_000;
   const d = await freshDatabase(kind, 4);
   try {
     const db = d.db;
-    const lib = loadKnowledgeLibrary();
-    await syncKnowledge(db, { library: lib });
-    const random = rng(42);
-    const words = lib.templates.flatMap((t) => t.variants.flatMap((v) => v.body.replace(/\{\{[^}]*\}\}/g, ' ').split(/\s+/))).filter((w) => w.length > 3);
-    const real = lib.templates.reduce((n, t) => n + t.variants.length, 0);
-    let made = real;
-    let i = 0;
-    while (made < target) {
-      // a batch of synthetic templates with all their variants: two statements
-      const templates: Array<{ id: string; key: string; category: string; markets: string[]; tags: string[]; priority: number; source: 'user'; created_by: null }> = [];
-      const variants = [];
-      while (made < target && templates.length < 100) {
-        const base = lib.templates[i % lib.templates.length];
-        const id = uuidv7();
-        const key = `${base.key}.synthetic${i}`;
-        templates.push({ id, key, category: base.category, markets: base.markets, tags: base.tags, priority: 0, source: 'user', created_by: null });
-        for (const v of base.variants.slice(0, Math.max(1, Math.min(base.variants.length, target - made)))) {
-          const sentences = v.body.split(/\n+/).filter(Boolean).sort(() => random() - 0.5);
-          const extra = Array.from({ length: 6 }, () => words[Math.floor(random() * words.length)]).join(' ');
-          const body = `${sentences.join('\n')}\n${extra}`;
-          const title = `${v.title} ${i}`;
-          variants.push({ template_id: id, language: v.language, key, category: base.category, markets: base.markets, priority: 0, archived: false, title, body, search: variantVector(title, body, keyWords(key, base.tags)), title_search: titleVector(title), content_hash: null, edited_at: null, edited_by: null });
-          made++;
-        }
-        i++;
-      }
-      await db.insertInto('knowledge_templates').values(templates).execute();
-      for (let k = 0; k < variants.length; k += 250) await db.insertInto('knowledge_template_variants').values(variants.slice(k, k + 250)).execute();
-    }
-    await sql`ANALYZE`.execute(db);
-    const count = await db.selectFrom('knowledge_template_variants').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const count = { n: await buildKnowledgeLibrary(db, target) };
 
     // baseline: primary-key read of one variant
     const ids = await db.selectFrom('knowledge_template_variants').select(['template_id', 'language']).limit(500).execute();

@@ -116,6 +116,19 @@ const suite: BenchSuite = async (ctx) => {
       const f = macroF1(CATEGORIES, sub.map(({ e, r }) => ({ gold: e.category, predicted: r.category })));
       ctx.report({ group: 'triage', name: `category macro-F1, eval split, ${l} (n=${sub.length})`, value: r3(f.macroF1), unit: 'F1' });
     }
+    for (const [label, v] of Object.entries(cat.perLabel)) {
+      ctx.report({ group: 'triage', name: `category F1, eval split, ${label} (n=${v.support})`, value: r3(v.f1), unit: 'F1' });
+    }
+    // Calibration of the category confidence: expected calibration error over 10 bins.
+    const bins = Array.from({ length: 10 }, () => ({ n: 0, conf: 0, acc: 0 }));
+    for (const { e, r } of results) {
+      const b = bins[Math.min(9, Math.floor(r.confidence * 10))];
+      b.n++;
+      b.conf += r.confidence;
+      b.acc += r.category === e.category ? 1 : 0;
+    }
+    const ece = bins.reduce((a, b) => a + Math.abs(b.acc - b.conf), 0) / results.length;
+    ctx.report({ group: 'triage', name: 'category confidence, expected calibration error (eval split)', value: r3(ece), unit: 'ECE' });
     const sent = macroF1(['negative', 'neutral', 'positive'] as const, results.map(({ e, r }) => ({ gold: e.sentiment, predicted: r.sentiment })));
     ctx.report({ group: 'triage', name: 'sentiment macro-F1, eval split', value: r3(sent.macroF1), unit: 'F1' });
     const p = tp / Math.max(1, tp + fp);
@@ -143,6 +156,7 @@ const suite: BenchSuite = async (ctx) => {
       target: '>= 5000 msg/s',
       ok: triRate >= 5000,
     });
+    ctx.report({ group: 'triage', name: 'full triage throughput as a share of eld alone (same run)', value: r3(triRate / eldRate), unit: '×' });
   }
 
   // Bitext (English, out of domain), mapped with the dataset README's table.

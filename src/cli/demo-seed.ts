@@ -11,6 +11,7 @@ import { createStore, getDefaultStore } from '../helpdesk/stores.ts';
 import { seedDemoCommerce } from '../commerce/seed.ts';
 import { addAgentMessage, addCustomerMessage, createTicket, updateTicket, type TriageFn } from '../helpdesk/tickets.ts';
 import type { Actor } from '../helpdesk/visibility.ts';
+import { seedDemoSurveys } from './demo-surveys.ts';
 
 export const DEMO_PASSWORD = 'crossdesk-demo';
 export const DEMO_ADMIN = 'admin@crossdesk.demo';
@@ -136,7 +137,8 @@ export async function seedDemo(db: Kysely<DB>, opts: { tickets?: number; now?: D
       await addAgentMessage(deps, t.id, { body: content.replies[lang].replace('{name}', firstName) }, actor);
     }
     clock.set(cap(clock.now().getTime() + rand() * 48 * 3_600_000));
-    await updateTicket(deps, t.id, { status: 'solved', tags: rand() < 0.3 ? ['vip'] : [] }, actor);
+    // history from before the playbooks: solving it records the open steps as skipped, with this reason
+    await updateTicket(deps, t.id, { status: 'solved', tags: rand() < 0.3 ? ['vip'] : [], playbookOverrideReason: 'Demo history imported before the playbook applied' }, actor);
     if (status === 'closed') {
       clock.set(cap(clock.now().getTime() + 4 * DAY));
       await updateTicket(deps, t.id, { status: 'closed' }, system);
@@ -177,5 +179,7 @@ export async function seedDemo(db: Kysely<DB>, opts: { tickets?: number; now?: D
     .insertInto('agent_presence')
     .values([agents[0], agents[agents.length - 1]].map((a) => ({ user_id: a.id, state: 'on' as const, updated_at: now })))
     .execute();
+  // answered CSAT/NPS surveys of solved tickets, for the analytics dashboard
+  await seedDemoSurveys(db, { now, rand });
   return { tickets: total + linked.length, agents: agents.length };
 }

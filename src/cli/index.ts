@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './io.ts';
+import { registerDrillCommands } from './drill.ts';
 import { isAppError } from '../core/errors.ts';
 
 /**
@@ -87,6 +88,26 @@ export function buildProgram(): Command {
 
   // Commands added by other modules register below this line.
 
+  // import orders / shopify (src/commerce/import)
+  const importGroup = program.command('import').description('bulk import of orders (progress bar; bad rows reported, good rows kept)');
+  const importOpts = (cmd: Command) =>
+    cmd
+      .option('--store <id>', 'store id (or name); default: the default store')
+      .option('--json', 'print the summary as one JSON object {imported, updated, unchanged, failed, errors:[{line,reason}], …}')
+      .option('--encoding <name>', 'file encoding (utf-8, gb18030, windows-1252…)', 'utf-8');
+  importOpts(importGroup.command('orders <file>').description('import orders from a CSV file, one row per order line (README "CSV format")')).action(
+    async (file: string, _opts, cmd: Command) => {
+      const { runImport } = await import('./import.ts');
+      await runImport('orders', file, cmd.optsWithGlobals());
+    },
+  );
+  importOpts(importGroup.command('shopify <file>').description('import a Shopify export: a JSON array of orders or {"orders":[…]}')).action(
+    async (file: string, _opts, cmd: Command) => {
+      const { runImport } = await import('./import.ts');
+      await runImport('shopify', file, cmd.optsWithGlobals());
+    },
+  );
+
   const qa = program.command('qa').description('quality assurance of agent replies');
   qa.command('score')
     .description('score replies: JSON lines {"id","market","language","category","days_since_delivery"?,"customer_message","reply"} on stdin')
@@ -124,6 +145,7 @@ export function buildProgram(): Command {
       const { runDrillTau2 } = await import('./drill-tau2.ts');
       runDrillTau2(cmd.optsWithGlobals());
     });
+  registerDrillCommands(drillGroup);
 
   return program;
 }

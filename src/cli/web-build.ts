@@ -31,9 +31,15 @@ function hashSources(): string {
 export async function ensureWebBuilt(opts: { force?: boolean; quiet?: boolean } = {}): Promise<'fresh' | 'built' | 'absent'> {
   if (!fs.existsSync(path.join(webDir, 'index.html'))) return 'absent';
   const hash = hashSources();
-  if (!opts.force && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === hash) return 'fresh';
+  // the chat widget (web/widget → web/dist/widget.js, esbuild), after Vite: Vite empties web/dist
+  const widget = async (force: boolean) => (await import('../channels/chat/widget-build.ts')).ensureWidgetBuilt({ force });
+  if (!opts.force && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === hash) {
+    await widget(false);
+    return 'fresh';
+  }
   const { build } = await import('vite');
   await build({ configFile: path.join(webDir, 'vite.config.ts'), logLevel: opts.quiet === false ? 'info' : 'warn' });
   fs.writeFileSync(stampFile, hash);
+  await widget(true);
   return 'built';
 }

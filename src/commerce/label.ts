@@ -2,10 +2,15 @@
  * The prepaid return label: a 4×6 in (288×432 pt) PDF, the thermal-printer size carriers
  * use, with the RMA as a real Code 128 barcode (bwip-js renders a PNG, pdf-lib embeds it),
  * the sender (customer) and the return address (warehouse), carrier and tracking number.
+ *
+ * Names and addresses are printed in their own script (Japanese, Chinese, Korean, Cyrillic,
+ * Arabic…) with a system font embedded as a subset (label-text.ts: `LABEL_FONT_CJK`,
+ * `LABEL_FONT_LATIN`); without such a font they are transliterated and the label says so.
  */
 import bwipjs from 'bwip-js';
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { PDFDocument, rgb, type PDFPage } from 'pdf-lib';
 import type { PostalAddress } from '../db/types.ts';
+import { LabelTextPainter, labelFontConfig, type LabelFontConfig } from './label-text.ts';
 
 export const LABEL_WIDTH_PT = 288;
 export const LABEL_HEIGHT_PT = 432;
@@ -37,7 +42,26 @@ const REASONS: Record<string, string> = {
   change_of_mind: 'Change of mind',
 };
 
-export async function renderReturnLabel(input: ReturnLabelInput): Promise<Uint8Array> {
+export interface ReturnLabelOptions {
+  /** Font files; default from the environment (labelFontConfig). */
+  fonts?: LabelFontConfig;
+}
+
+export interface RenderedReturnLabel {
+  pdf: Uint8Array;
+  /** PostScript names of the fonts embedded besides Helvetica. */
+  embeddedFonts: string[];
+  /** Lines printed transliterated for want of a font for their script. */
+  transliterated: string[];
+  /** Configured font files that could not be used, with the reason. */
+  fontProblems: string[];
+}
+
+export async function renderReturnLabel(input: ReturnLabelInput, opts: ReturnLabelOptions = {}): Promise<Uint8Array> {
+  return (await renderReturnLabelDetailed(input, opts)).pdf;
+}
+
+export async function renderReturnLabelDetailed(input: ReturnLabelInput, opts: ReturnLabelOptions = {}): Promise<RenderedReturnLabel> {
   const doc = await PDFDocument.create();
   doc.setTitle(`Return label ${input.rma}`);
   doc.setSubject(`Prepaid return for order ${input.orderNumber}`);
@@ -46,14 +70,14 @@ export async function renderReturnLabel(input: ReturnLabelInput): Promise<Uint8A
   doc.setCreationDate(input.createdAt);
   doc.setModificationDate(input.createdAt);
   const page = doc.addPage([LABEL_WIDTH_PT, LABEL_HEIGHT_PT]);
-  const regular = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
+  const sample = [input.from, input.to].flatMap((a) => [a.name, a.line1, a.line2 ?? '', a.city, a.region ?? '']).join(' ');
+  const painter = await LabelTextPainter.create(doc, opts.fonts ?? labelFontConfig(), { country: input.from.country, sample });
   const black = rgb(0, 0, 0);
   const M = 12;
   const W = LABEL_WIDTH_PT - 2 * M;
 
-  const text = (s: string, x: number, y: number, size: number, font: PDFFont = regular) =>
-    page.drawText(fit(safeText(s, font), font, size, LABEL_WIDTH_PT - M - x), { x, y, size, font, color: black });
+  const text = (s: string, x: number, y: number, size: number, bold = false) =>
+    painter.draw(page, s, x, y, size, { bold, maxWidth: LABEL_WIDTH_PT - M - x, color: black, align: 'left' });
   const rule = (y: number, thickness = 1) => page.drawLine({ start: { x: M, y }, end: { x: M + W, y }, thickness, color: black });
 
   // frame
@@ -61,26 +85,26 @@ export async function renderReturnLabel(input: ReturnLabelInput): Promise<Uint8A
 
   // header: carrier and the prepaid mark
   let y = LABEL_HEIGHT_PT - 34;
-  text(input.carrier.toUpperCase(), M, y, 16, bold);
   const mark = 'PREPAID RETURN';
-  const markW = bold.widthOfTextAtSize(mark, 9) + 10;
+  const markW = (await painter.measure(mark, 9, true)) + 10;
+  await painter.draw(page, input.carrier.toUpperCase(), M, y, 16, { bold: true, maxWidth: W - markW - 6, color: black, align: 'left' });
   page.drawRectangle({ x: M + W - markW, y: y - 4, width: markW, height: 18, color: black });
-  page.drawText(mark, { x: M + W - markW + 5, y: y + 1, size: 9, font: bold, color: rgb(1, 1, 1) });
+  await painter.draw(page, mark, M + W - markW + 5, y + 1, 9, { bold: true, maxWidth: markW, color: rgb(1, 1, 1), align: 'left' });
   y -= 14;
-  text(input.whoPaysShipping === 'seller' ? 'Postage paid by the seller - no charge to you' : 'Return postage will be deducted from your refund', M, y, 7.5);
+  await text(input.whoPaysShipping === 'seller' ? 'Postage paid by the seller - no charge to you' : 'Return postage will be deducted from your refund', M, y, 7.5);
   y -= 8;
   rule(y, 1.5);
 
   // from (customer)
   y -= 12;
-  text('FROM', M, y, 7, bold);
-  y = addressBlock(page, input.from, M, y - 10, 8, 10, regular, bold);
+  await text('FROM', M, y, 7, true);
+  y = await addressBlock(page, painter, input.from, M, y - 10, 8, 10);
   rule(y + 2);
 
   // to (warehouse): the largest text on the label
   y -= 12;
-  text('SHIP TO', M, y, 7, bold);
-  y = addressBlock(page, input.to, M + 8, y - 15, 12, 14, regular, bold);
+  await text('SHIP TO', M, y, 7, true);
+  y = await addressBlock(page, painter, input.to, M + 8, y - 15, 12, 14);
   rule(y + 4, 1.5);
 
   // RMA barcode
@@ -92,34 +116,37 @@ export async function renderReturnLabel(input: ReturnLabelInput): Promise<Uint8A
   y -= 6 + bh;
   page.drawImage(png, { x: M + (W - bw) / 2, y, width: bw, height: bh });
   y -= 14;
-  const rmaText = `RMA ${input.rma}`;
-  text(rmaText, M + (W - bold.widthOfTextAtSize(rmaText, 11)) / 2, y, 11, bold);
+  await painter.draw(page, `RMA ${input.rma}`, M, y, 11, { bold: true, maxWidth: W, color: black, align: 'center' });
   y -= 8;
   rule(y);
 
   // references
   y -= 12;
-  text(`Tracking: ${input.trackingNumber}`, M, y, 8, bold);
+  await text(`Tracking: ${input.trackingNumber}`, M, y, 8, true);
   y -= 11;
-  text(`Order: ${input.orderNumber}   Items: ${input.itemCount}`, M, y, 8);
+  await text(`Order: ${input.orderNumber}   Items: ${input.itemCount}`, M, y, 8);
   y -= 11;
-  text(`Reason: ${REASONS[input.reason] ?? input.reason}`, M, y, 8);
+  await text(`Reason: ${REASONS[input.reason] ?? input.reason}`, M, y, 8);
   y -= 11;
-  text(`Store: ${input.storeName}   Created: ${input.createdAt.toISOString().slice(0, 10)}`, M, y, 8);
+  await text(`Store: ${input.storeName}   Created: ${input.createdAt.toISOString().slice(0, 10)}`, M, y, 8);
 
-  text('Pack the items securely, put this label on the parcel and hand it to the carrier.', M, 16, 6);
+  if (painter.transliterated.length) {
+    // said on the label itself: whoever reads it knows the name is not in its own script
+    await text(`Some text transliterated (no font for its script on this server); original in order ${input.orderNumber}.`, M, 25, 6, true);
+  }
+  await text('Pack the items securely, put this label on the parcel and hand it to the carrier.', M, 16, 6);
 
-  return doc.save({ useObjectStreams: false });
+  const pdf = await doc.save({ useObjectStreams: false });
+  return { pdf, embeddedFonts: [...painter.embedded], transliterated: [...painter.transliterated], fontProblems: [...painter.fontProblems] };
 }
 
-function addressBlock(page: PDFPage, a: PostalAddress, x: number, y: number, size: number, lead: number, regular: PDFFont, bold: PDFFont): number {
-  const lines: Array<[string, PDFFont]> = [[a.name, bold], [a.line1, regular]];
-  if (a.line2) lines.push([a.line2, regular]);
-  lines.push([[a.postalCode, a.city].filter(Boolean).join(' ') + (a.region ? `, ${a.region}` : ''), regular]);
-  lines.push([countryName(a.country), bold]);
-  for (const [line, font] of lines) {
-    const s = fit(safeText(line, font), font, size, LABEL_WIDTH_PT - 12 - x);
-    page.drawText(s, { x, y, size, font, color: rgb(0, 0, 0) });
+async function addressBlock(page: PDFPage, painter: LabelTextPainter, a: PostalAddress, x: number, y: number, size: number, lead: number): Promise<number> {
+  const lines: Array<[string, boolean]> = [[a.name, true], [a.line1, false]];
+  if (a.line2) lines.push([a.line2, false]);
+  lines.push([[a.postalCode, a.city].filter(Boolean).join(' ') + (a.region ? `, ${a.region}` : ''), false]);
+  lines.push([countryName(a.country), true]);
+  for (const [line, bold] of lines) {
+    await painter.draw(page, line, x, y, size, { bold, maxWidth: LABEL_WIDTH_PT - 12 - x, color: rgb(0, 0, 0) });
     y -= lead;
   }
   return y;
@@ -131,41 +158,4 @@ function countryName(code: string): string {
   } catch {
     return code.toUpperCase();
   }
-}
-
-/**
- * The standard PDF fonts encode WinAnsi only: keep what they can draw, fold accents
- * ("Ł" → "L") where needed, and show anything else (CJK, Arabic) as "?" rather than fail.
- * A label in another script would need an embedded font; carriers' labels are Latin.
- */
-export function safeText(s: string, font: PDFFont): string {
-  const set = charSet(font);
-  let out = '';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 63;
-    if (set.has(cp)) {
-      out += ch;
-      continue;
-    }
-    const base = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-    out += [...base].every((c) => set.has(c.codePointAt(0) ?? 63)) && base ? base : '?';
-  }
-  return out;
-}
-
-const charSets = new WeakMap<PDFFont, Set<number>>();
-function charSet(font: PDFFont): Set<number> {
-  let s = charSets.get(font);
-  if (!s) {
-    s = new Set(font.getCharacterSet());
-    charSets.set(font, s);
-  }
-  return s;
-}
-
-function fit(s: string, font: PDFFont, size: number, width: number): string {
-  if (font.widthOfTextAtSize(s, size) <= width) return s;
-  let t = s;
-  while (t.length > 1 && font.widthOfTextAtSize(`${t}...`, size) > width) t = t.slice(0, -1);
-  return `${t}...`;
 }

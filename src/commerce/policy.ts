@@ -41,3 +41,24 @@ export async function setStorePolicy(db: Kysely<DB>, storeId: string, policy: Pa
     .execute();
   return { policy: merged, warnings: checkStorePolicy(market, merged) };
 }
+
+/** A warning as the API shows it: English message (like server errors) plus both UI languages. */
+export interface PolicyWarningJson {
+  code: PolicyWarning['code'];
+  field: string;
+  message: string;
+  localized: { en: string; zh: string };
+  required?: number;
+  source: string;
+}
+
+export function policyWarningsJson(warnings: PolicyWarning[]): PolicyWarningJson[] {
+  return warnings.map((w) => ({ code: w.code, field: w.field, message: w.message.en, localized: w.message, ...(w.required !== undefined ? { required: w.required } : {}), source: w.source }));
+}
+
+/** A store's policy, whether the store set one, and where it falls below the law of `market`. */
+export async function storePolicyView(db: Kysely<DB>, storeId: string, market: string): Promise<{ policy: StorePolicy; custom: boolean; market: string; warnings: PolicyWarningJson[] }> {
+  const row = await db.selectFrom('store_return_policies').select('policy').where('store_id', '=', storeId).executeTakeFirst();
+  const policy = row ? readPolicy(row.policy) : { ...DEFAULT_STORE_POLICY };
+  return { policy, custom: Boolean(row), market, warnings: policyWarningsJson(checkStorePolicy(market, policy)) };
+}

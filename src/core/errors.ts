@@ -10,6 +10,9 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'invalid_transition'
+  | 'gone'
+  /** A ticket is being solved with required playbook steps open (and no reason given). */
+  | 'playbook_incomplete'
   | 'payload_too_large'
   | 'rate_limited'
   | 'csrf_failed'
@@ -23,6 +26,8 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   invalid_transition: 409,
+  gone: 410,
+  playbook_incomplete: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -10,7 +10,9 @@ export type DomainEventType =
   | 'ticket.updated'
   | 'message.created'
   | 'sla.warning'
-  | 'sla.breached';
+  | 'sla.breached'
+  /** Someone is typing on a chat ticket: `who` 'agent' | 'visitor', `typing`, `name`. */
+  | 'chat.typing';
 
 export interface DomainEvent {
   type: DomainEventType;

@@ -4,7 +4,14 @@ import * as m0003 from './migrations/20261124_0003_knowledge.ts';
 import * as m0004 from './migrations/20261124_0004_email.ts';
 import * as m0005 from './migrations/20261124_0005_routing.ts';
 import * as m0006 from './migrations/20261124_0006_commerce.ts';
+import * as m0008 from './migrations/20261124_0008_bot_surveys.ts';
+import * as m0007 from './migrations/20261124_0007_playbooks.ts';
 import * as m0013 from './migrations/20261124_0013_translations.ts';
+import * as m0009 from './migrations/20261124_0009_shopify_import.ts';
+import * as m0012 from './migrations/20261124_0012_imap.ts';
+import * as m0010 from './migrations/20261124_0010_chat.ts';
+import * as m0011 from './migrations/20261124_0011_training.ts';
+import * as m0014 from './migrations/20261124_0014_knowledge_speed.ts';
 
 /**
  * The one migrator, used at start-up and by tests. Migrations are listed here (not
@@ -16,7 +23,14 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261124_0004_email': m0004,
   '20261124_0005_routing': m0005,
   '20261124_0006_commerce': m0006,
+  '20261124_0008_bot_surveys': m0008,
+  '20261124_0007_playbooks': m0007,
   '20261124_0013_translations': m0013,
+  '20261124_0009_shopify_import': m0009,
+  '20261124_0012_imap': m0012,
+  '20261124_0010_chat': m0010,
+  '20261124_0011_training': m0011,
+  '20261124_0014_knowledge_speed': m0014,
 };
 
 class StaticProvider implements MigrationProvider {

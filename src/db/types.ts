@@ -199,6 +199,19 @@ export interface TicketEventsTable {
   created_at: Timestamp;
 }
 
+/** A playbook step ticked or unticked by hand, or skipped with a reason (migration 0007). */
+export interface TicketPlaybookStepsTable {
+  ticket_id: string;
+  step_id: string;
+  category: string;
+  done: boolean;
+  how: 'manual' | 'auto';
+  done_by: string | null;
+  done_at: Timestamp | null;
+  skipped_reason: string | null;
+  updated_at: Timestamp;
+}
+
 export interface JobsTable {
   id: Generated<number>;
   type: string;
@@ -319,6 +332,43 @@ export interface EmailAttachmentsTable {
   blocked_reason: string | null;
   content: Uint8Array | null;
   created_at: TimestampDefault;
+}
+
+// ---- IMAP mailboxes (migration 0012) ----
+export type MailboxTls = 'tls' | 'starttls' | 'none';
+export type MailboxStatus = 'new' | 'connecting' | 'ok' | 'error' | 'disabled';
+/** bigint: read as string or number depending on the driver; normalise with Number(). */
+type BigIntColumn = ColumnType<string | number, number | string | undefined, number | string>;
+
+export interface EmailMailboxesTable {
+  id: string;
+  store_id: string | null;
+  name: string;
+  host: string;
+  port: number;
+  tls: ColumnType<MailboxTls, MailboxTls | undefined, MailboxTls>;
+  tls_verify: Generated<boolean>;
+  username: string;
+  password_enc: string;
+  folder: Generated<string>;
+  after_fetch: ColumnType<'seen' | 'move', 'seen' | 'move' | undefined, 'seen' | 'move'>;
+  move_to: string | null;
+  use_idle: Generated<boolean>;
+  poll_seconds: Generated<number>;
+  enabled: Generated<boolean>;
+  uid_validity: string | null;
+  last_uid: BigIntColumn;
+  status: ColumnType<MailboxStatus, MailboxStatus | undefined, MailboxStatus>;
+  last_error: string | null;
+  last_error_at: Timestamp | null;
+  failures: Generated<number>;
+  last_connected_at: Timestamp | null;
+  last_polled_at: Timestamp | null;
+  messages_fetched: Generated<number>;
+  lease_owner: string | null;
+  lease_until: Timestamp | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
 }
 
 // ---- commerce (migration 0006) ----
@@ -549,6 +599,172 @@ export interface AgentPresenceTable {
   updated_at: TimestampDefault;
 }
 
+// ---- shopify webhooks and imports (migration 0009) ----
+export type WebhookDeliveryStatus = 'received' | 'processed' | 'unchanged' | 'stale' | 'ignored' | 'waiting' | 'failed';
+export type ImportJobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface StoreIntegrationsTable {
+  store_id: string;
+  provider: 'shopify';
+  shop_domain: string | null;
+  webhook_secret: string;
+  previous_secret: string | null;
+  previous_valid_until: Timestamp | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  store_id: string;
+  provider: string;
+  webhook_id: string;
+  topic: string;
+  status: WebhookDeliveryStatus;
+  resource_id: string | null;
+  order_external_id: string | null;
+  order_id: string | null;
+  payload: Json<unknown> | null;
+  error: string | null;
+  attempts: Generated<number>;
+  received_at: Timestamp;
+  processed_at: Timestamp | null;
+}
+
+export interface ExternalRefsTable {
+  store_id: string;
+  source: string;
+  kind: 'order' | 'shipment' | 'refund';
+  external_id: string;
+  local_id: string;
+  order_id: string;
+  source_updated_at: Timestamp | null;
+  content_hash: string;
+  updated_at: Timestamp;
+}
+
+export interface ImportJobsTable {
+  id: string;
+  store_id: string;
+  format: 'csv' | 'shopify';
+  filename: string | null;
+  status: ImportJobStatus;
+  input: Uint8Array | null;
+  total: Generated<number>;
+  processed: Generated<number>;
+  imported: Generated<number>;
+  updated: Generated<number>;
+  unchanged: Generated<number>;
+  failed: Generated<number>;
+  error_count: Generated<number>;
+  error: string | null;
+  created_by: string | null;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface ImportErrorsTable {
+  id: Generated<number>;
+  job_id: string;
+  line: number;
+  reason: string;
+}
+
+// ---- chat widget (migration 0010) ----
+export type ChatMode = 'live' | 'offline';
+
+export interface ChatWidgetSettingsTable {
+  store_id: string;
+  enabled: Generated<boolean>;
+  /** Exact origins allowed to embed the widget; empty = any. */
+  allowed_origins: ColumnType<string[], string[] | undefined, string[]>;
+  updated_at: TimestampDefault;
+}
+
+export interface ChatVisitorsTable {
+  id: string;
+  store_id: string;
+  /** SHA-256 of the visitor token (the token itself is only ever in the visitor's browser). */
+  token_hash: string;
+  name: string | null;
+  email: string | null;
+  language: string | null;
+  created_at: TimestampDefault;
+  last_seen_at: TimestampDefault;
+}
+
+export interface ChatConversationsTable {
+  id: string;
+  store_id: string;
+  visitor_id: string;
+  ticket_id: string;
+  mode: ChatMode;
+  language: string | null;
+  page_url: string | null;
+  created_at: TimestampDefault;
+}
+
+// ---- bot and surveys (migration 0008) ----
+export interface BotSettingsTable {
+  store_id: string;
+  enabled: Generated<boolean>;
+  faq_threshold: Generated<number>;
+  min_triage_confidence: Generated<number>;
+  reopen_window_days: Generated<number>;
+  updated_at: TimestampDefault;
+}
+
+export interface BotDecisionsTable {
+  id: string;
+  ticket_id: string;
+  store_id: string;
+  message_id: string;
+  outcome: 'answered' | 'handed_off';
+  kind: 'tracking' | 'faq' | null;
+  reasons: ColumnType<string[], string | undefined, string>;
+  confidence: number | null;
+  language: string | null;
+  category: string;
+  reply_message_id: string | null;
+  note_message_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface SurveySettingsTable {
+  store_id: string;
+  enabled: Generated<boolean>;
+  delay_minutes: Generated<number>;
+  nps_every: Generated<number>;
+  expires_days: Generated<number>;
+  sequence: Generated<number>;
+  updated_at: TimestampDefault;
+}
+
+export type SurveyKind = 'csat' | 'csat_nps';
+export type SurveyStatus = 'created' | 'sent' | 'not_sent' | 'answered';
+
+export interface SurveysTable {
+  id: string;
+  token: string;
+  ticket_id: string;
+  store_id: string;
+  customer_id: string;
+  language: string;
+  kind: SurveyKind;
+  sequence: number;
+  status: ColumnType<SurveyStatus, SurveyStatus | undefined, SurveyStatus>;
+  email_to: string | null;
+  last_error: string | null;
+  csat_score: number | null;
+  nps_score: number | null;
+  comment: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+  expires_at: Timestamp;
+  answered_at: Timestamp | null;
+}
+
 export interface DB {
   stores: StoresTable;
   teams: TeamsTable;
@@ -563,6 +779,7 @@ export interface DB {
   tickets: TicketsTable;
   messages: MessagesTable;
   ticket_events: TicketEventsTable;
+  ticket_playbook_steps: TicketPlaybookStepsTable;
   jobs: JobsTable;
   knowledge_templates: KnowledgeTemplatesTable;
   knowledge_template_variants: KnowledgeTemplateVariantsTable;
@@ -570,6 +787,7 @@ export interface DB {
   knowledge_article_variants: KnowledgeArticleVariantsTable;
   email_messages: EmailMessagesTable;
   email_attachments: EmailAttachmentsTable;
+  email_mailboxes: EmailMailboxesTable;
   store_return_policies: StoreReturnPoliciesTable;
   products: ProductsTable;
   variants: VariantsTable;
@@ -588,6 +806,84 @@ export interface DB {
   routing_rules: RoutingRulesTable;
   agent_shifts: AgentShiftsTable;
   agent_presence: AgentPresenceTable;
+  // shopify + imports (migration 0009)
+  store_integrations: StoreIntegrationsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  external_refs: ExternalRefsTable;
+  import_jobs: ImportJobsTable;
+  import_errors: ImportErrorsTable;
+  // chat widget (migration 0010)
+  chat_widget_settings: ChatWidgetSettingsTable;
+  chat_visitors: ChatVisitorsTable;
+  chat_conversations: ChatConversationsTable;
+  // bot and surveys (migration 0008)
+  bot_settings: BotSettingsTable;
+  bot_decisions: BotDecisionsTable;
+  survey_settings: SurveySettingsTable;
+  surveys: SurveysTable;
+  // drills (migration 0011)
+  training_scenarios: TrainingScenariosTable;
+  drill_assignments: DrillAssignmentsTable;
+  drill_sessions: DrillSessionsTable;
+  drill_turns: DrillTurnsTable;
+}
+
+// drills (src/training, migration 0011)
+export interface TrainingScenariosTable {
+  id: string;
+  source: ColumnType<'ticket' | 'user', 'ticket' | 'user' | undefined, 'ticket' | 'user'>;
+  ticket_id: string | null;
+  created_by: string | null;
+  category: string;
+  market: string;
+  language: string;
+  difficulty: string;
+  title_en: string;
+  title_zh: string;
+  yaml: string;
+  created_at: TimestampDefault;
+}
+export type DrillAssignmentStatus = 'assigned' | 'started' | 'passed' | 'failed';
+export interface DrillAssignmentsTable {
+  id: string;
+  scenario_id: string;
+  variant: Generated<string>;
+  user_id: string;
+  assigned_by: string;
+  note: string | null;
+  due_at: Timestamp | null;
+  status: ColumnType<DrillAssignmentStatus, DrillAssignmentStatus | undefined, DrillAssignmentStatus>;
+  best_score: Numeric | null;
+  created_at: TimestampDefault;
+  completed_at: Timestamp | null;
+}
+export interface DrillSessionsTable {
+  id: string;
+  user_id: string;
+  scenario_id: string;
+  variant: Generated<string>;
+  seed: number;
+  hints: Generated<boolean>;
+  assignment_id: string | null;
+  status: ColumnType<'active' | 'ended', 'active' | 'ended' | undefined, 'active' | 'ended'>;
+  customer_status: Generated<string>;
+  turns: Generated<number>;
+  score: Numeric | null;
+  passed: boolean | null;
+  report: Json<unknown> | null;
+  started_at: Timestamp;
+  ended_at: Timestamp | null;
+  updated_at: TimestampDefault;
+}
+export interface DrillTurnsTable {
+  session_id: string;
+  seq: number;
+  text: Generated<string>;
+  tools: Json<unknown>;
+  customer_text: string | null;
+  customer_gloss: string | null;
+  outcome: Json<unknown>;
+  created_at: Timestamp;
 }
 
 export type Store = Selectable<StoresTable>;

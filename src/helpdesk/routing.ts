@@ -360,6 +360,17 @@ async function loadAgents(db: Kysely<DB>, now: Date): Promise<AgentState[]> {
   });
 }
 
+/**
+ * How many agents who serve the store are on shift now (presence or weekly shifts):
+ * active agents, of the store's routing team when its rule names one. The chat widget's
+ * "an agent is online" comes from here.
+ */
+export async function agentsOnShiftFor(db: Kysely<DB>, storeId: string, now: Date): Promise<number> {
+  const [agents, rule] = await Promise.all([loadAgents(db, now), ruleFor(db, storeId)]);
+  const team = rule.settings.teamId;
+  return agents.filter((a) => a.onShift && (!team || a.user.team_id === team)).length;
+}
+
 export function isHighRisk(t: Pick<TicketFacts, 'priority' | 'angry'>, s: RoutingSettings): boolean {
   return (s.highRiskUrgent && t.priority === 'urgent') || (s.highRiskAngry && t.angry);
 }

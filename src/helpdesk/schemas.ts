@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { Nullable } from '../server/schemas.ts';
 import { CATEGORIES } from './tickets.ts';
+import { PlaybookSchema } from './playbook-schemas.ts';
 
 export const StatusSchema = Type.Union(['new', 'open', 'pending', 'on_hold', 'solved', 'closed'].map((s) => Type.Literal(s)));
 export const PrioritySchema = Type.Union(['urgent', 'high', 'normal', 'low'].map((s) => Type.Literal(s)));
@@ -64,6 +65,12 @@ export const MessageSchema = Type.Object({
   language: Nullable(Type.String()),
   channel: Type.String(),
   createdAt: DateTime,
+  attachments: Type.Optional(
+    Type.Array(
+      Type.Object({ id: Type.String(), filename: Type.String(), size: Type.Integer(), contentType: Type.String(), inline: Type.Boolean(), blocked: Type.Boolean(), blockedReason: Nullable(Type.String()) }),
+    ),
+  ),
+  hasHtml: Type.Optional(Type.Boolean()),
 });
 
 export const EventSchema = Type.Object({
@@ -80,7 +87,7 @@ export const EventSchema = Type.Object({
 
 export const TicketDetailSchema = Type.Intersect([
   TicketSchema,
-  Type.Object({ messages: Type.Array(MessageSchema), events: Type.Array(EventSchema) }),
+  Type.Object({ messages: Type.Array(MessageSchema), events: Type.Array(EventSchema), playbook: Type.Optional(PlaybookSchema) }),
 ]);
 
 export const CreateTicketBody = Type.Object(
@@ -113,6 +120,8 @@ export const PatchTicketBody = Type.Object(
     priority: Type.Optional(PrioritySchema),
     category: Type.Optional(CategorySchema),
     tags: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 30 })),
+    /** Solving with required playbook steps open: the reason, recorded in the event trail. */
+    playbookOverrideReason: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -68,10 +68,10 @@ const HHMM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 
 export function validateHours(h: WeeklyHours): void {
   for (const [day, spans] of Object.entries(h)) {
-    if (!/^[0-6]$/.test(day)) throw validationError(`business hours: day "${day}" must be 0 (Monday) … 6 (Sunday)`);
+    if (!/^[0-6]$/.test(day)) throw validationError(`business hours: day "${day}" must be 0 (Monday) … 6 (Sunday)`, { field: 'businessHours' });
     for (const span of spans) {
       if (!Array.isArray(span) || span.length !== 2 || !HHMM.test(span[0]) || !HHMM.test(span[1]) || span[0] >= span[1]) {
-        throw validationError(`business hours: ${JSON.stringify(span)} on day ${day} must be ["HH:MM","HH:MM"] with start before end`);
+        throw validationError(`business hours: ${JSON.stringify(span)} on day ${day} must be ["HH:MM","HH:MM"] with start before end`, { field: 'businessHours' });
       }
     }
   }
@@ -90,7 +90,7 @@ export async function createStore(db: Kysely<DB>, input: StoreInput): Promise<St
   const name = input.name.trim();
   if (!name) throw validationError('store name must not be empty');
   const timezone = input.timezone ?? 'UTC';
-  if (!validTimezone(timezone)) throw validationError(`"${timezone}" is not a known time zone (use an IANA name such as Europe/Berlin)`);
+  if (!validTimezone(timezone)) throw validationError(`"${timezone}" is not a known time zone (use an IANA name such as Europe/Berlin)`, { field: 'timezone' });
   const market = (input.market ?? 'US').toUpperCase();
   const hours = input.businessHours ?? DEFAULT_HOURS;
   validateHours(hours);
@@ -144,7 +144,7 @@ export async function getDefaultStore(db: Kysely<DB>): Promise<Store> {
 
 export async function updateStore(db: Kysely<DB>, id: string, patch: Partial<StoreInput>): Promise<Store> {
   await getStore(db, id);
-  if (patch.timezone && !validTimezone(patch.timezone)) throw validationError(`"${patch.timezone}" is not a known time zone`);
+  if (patch.timezone && !validTimezone(patch.timezone)) throw validationError(`"${patch.timezone}" is not a known time zone`, { field: 'timezone' });
   if (patch.businessHours) validateHours(patch.businessHours);
   return db
     .updateTable('stores')
@@ -183,7 +183,7 @@ export async function slaPolicies(db: Kysely<DB>, storeId: string): Promise<Reco
 
 export async function setSlaPolicy(db: Kysely<DB>, storeId: string, priority: Priority, policy: SlaPolicy): Promise<void> {
   for (const [k, v] of Object.entries(policy)) {
-    if (!Number.isInteger(v) || v <= 0 || v > 60 * 24 * 365) throw validationError(`${k} must be a whole number of minutes between 1 and 525600`);
+    if (!Number.isInteger(v) || v <= 0 || v > 60 * 24 * 365) throw validationError(`${k} must be a whole number of minutes between 1 and 525600`, { field: k });
   }
   await db
     .insertInto('sla_policies')

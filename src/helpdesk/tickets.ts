@@ -10,12 +10,14 @@ import { normaliseEmail } from '../people/users.ts';
 import { assertTransition, isStatus } from './status.ts';
 import { canSeeTicket, canWorkTickets, visibleTo, type Actor } from './visibility.ts';
 import { getDefaultStore, getStore } from './stores.ts';
+import { checkPlaybookBeforeSolve, ticketMarket, ticketPlaybook } from './playbook-store.ts';
 import { initialDueTimes, nextDue, onPriorityChange, onStatusChange, policiesFor, slaView, storeCalendar, type SlaView } from './sla.ts';
 
 export const PRIORITIES: readonly Priority[] = ['urgent', 'high', 'normal', 'low'];
 // The 14 after-sales categories are defined once, with the corpus that teaches them.
 export { CATEGORIES, type Category } from '../text/corpus.ts';
 import { CATEGORIES } from '../text/corpus.ts';
+import { emailPartsOf, type AttachmentJson, type EmailPartsJson } from '../channels/email/attachments.ts';
 
 export const MAX_SUBJECT = 500;
 export const MAX_BODY = 200_000;
@@ -93,6 +95,9 @@ export interface MessageJson {
   language: string | null;
   channel: string;
   createdAt: string;
+  /** E-mail messages: their attachments and whether an HTML part exists (channels/email). */
+  attachments?: AttachmentJson[];
+  hasHtml?: boolean;
 }
 
 type TicketRow = Ticket & {
@@ -419,9 +424,14 @@ export async function getTicket(deps: Pick<TicketDeps, 'db' | 'clock'>, id: stri
       .orderBy('ticket_events.id')
       .execute(),
   ]);
+  const emailIds = messages.filter((m) => m.channel === 'email' && m.author_type === 'customer').map((m) => m.id);
+  const emailParts = emailIds.length ? await emailPartsOf(db, emailIds) : new Map<string, EmailPartsJson>();
+  // the SOP checklist of its category and market, computed on read (playbook-store.ts)
+  const playbook = await ticketPlaybook(db, row, ticketMarket(row, row.c_country ? null : (await resolveStore(db, row.store_id)).market), messages, events);
   return {
     ...ticketJson(row, deps.clock.now()),
-    messages: messages.map((m) => ({ ...messageJson(m), authorName: m.author_type === 'customer' ? row.c_name : m.author_name })),
+    playbook,
+    messages: messages.map((m) => ({ ...messageJson(m), authorName: m.author_type === 'customer' ? row.c_name : m.author_name, ...emailParts.get(m.id) })),
     events: events.map(
       (e): TicketEventJson => ({
         id: e.id,
@@ -602,6 +612,8 @@ export interface TicketPatch {
   priority?: Priority;
   category?: string;
   tags?: string[];
+  /** Solving with required playbook steps open: why (recorded in the event trail). */
+  playbookOverrideReason?: string;
 }
 
 async function applyPatch(
@@ -621,6 +633,9 @@ async function applyPatch(
   if (patch.status !== undefined && patch.status !== current.status) {
     if (!isStatus(patch.status)) throw validationError(`unknown status "${String(patch.status)}"`);
     assertTransition(current.status, patch.status);
+    if (patch.status === 'solved' && actor.type === 'user') {
+      await checkPlaybookBeforeSolve(trx, { ...current, category: patch.category ?? current.category }, ticketMarket(current, store.market), { overrideReason: patch.playbookOverrideReason, actor, now });
+    }
     Object.assign(set, onStatusChange(current, patch.status, now, cal));
     set.status = patch.status;
     if (patch.status === 'solved') set.solved_at = now;
@@ -758,6 +773,11 @@ export async function addCustomerMessage(deps: TicketDeps, ticketId: string, inp
   return addMessage(deps, ticketId, { ...input, internal: false, authorType: 'customer' }, { type: 'customer', id: null });
 }
 
+/** The bot's public answer or internal hand-off note (helpdesk/bot.ts); author type 'bot'. */
+export async function addBotMessage(deps: TicketDeps, ticketId: string, input: AddMessageInput): Promise<MessageJson> {
+  return addMessage(deps, ticketId, { ...input, authorType: 'bot' }, { type: 'system', id: null, name: 'Bot' });
+}
+
 async function addMessage(
   deps: TicketDeps,
   ticketId: string,
@@ -845,3 +865,49 @@ async function addMessage(
 }
 
 
+
+// ---------------------------------------------------------------------------------------
+// The customer's side (chat widget)
+
+/**
+ * The messages a customer may see on their ticket: public ones only (never internal
+ * notes), oldest first; `afterId` for "what is new since", `messageId` for one message.
+ */
+export async function customerVisibleMessages(
+  db: Kysely<DB>,
+  ticketId: string,
+  opts: { afterId?: string; messageId?: string; limit?: number } = {},
+): Promise<MessageJson[]> {
+  if (!isUuid(ticketId)) return [];
+  let q = db
+    .selectFrom('messages')
+    .leftJoin('users', (j) => j.onRef('users.id', '=', 'messages.author_id').on('messages.author_type', '!=', 'customer'))
+    .selectAll('messages')
+    .select('users.name as author_name')
+    .where('messages.ticket_id', '=', ticketId)
+    .where('messages.internal', '=', false)
+    .where('messages.author_type', '!=', 'system');
+  if (opts.messageId !== undefined) {
+    if (!isUuid(opts.messageId)) return [];
+    q = q.where('messages.id', '=', opts.messageId);
+  }
+  if (opts.afterId !== undefined && isUuid(opts.afterId)) {
+    const after = opts.afterId;
+    q = q.where((eb) =>
+      eb.or([
+        eb('messages.created_at', '>', eb.selectFrom('messages as a').select('a.created_at').where('a.id', '=', after)),
+        eb.and([eb('messages.created_at', '=', eb.selectFrom('messages as a').select('a.created_at').where('a.id', '=', after)), eb('messages.id', '>', after)]),
+      ]),
+    );
+  }
+  const rows = await q.orderBy('messages.created_at').orderBy('messages.id').limit(Math.min(Math.max(opts.limit ?? 200, 1), 500)).execute();
+  return rows.map((m) => ({ ...messageJson(m), authorName: m.author_type === 'customer' ? null : m.author_name }));
+}
+
+/** Light facts of a ticket the actor may see (typing signals and similar), or null. */
+export async function visibleTicketRef(db: Kysely<DB>, id: string, actor: Actor): Promise<{ id: string; storeId: string; assigneeId: string | null; teamId: string | null; channel: string; status: TicketStatus } | null> {
+  if (!isUuid(id)) return null;
+  const t = await db.selectFrom('tickets').select(['id', 'store_id', 'assignee_id', 'team_id', 'channel', 'status']).where('id', '=', id).executeTakeFirst();
+  if (!t || !canSeeTicket(actor, t)) return null;
+  return { id: t.id, storeId: t.store_id, assigneeId: t.assignee_id, teamId: t.team_id, channel: t.channel, status: t.status };
+}

@@ -7,7 +7,8 @@
  */
 import { detectLanguage } from '../text/language.ts';
 import { extractEntities, type Entities } from '../text/extract.ts';
-import { decideAngry, getModels, lexiconHits, predictAll, triageFeatures, type LexiconHits } from '../text/models.ts';
+import { decideAngry, getModels, lexiconHitsPrepared, predictAll, triageFeaturesPrepared, type LexiconHits } from '../text/models.ts';
+import { prepareText } from '../text/classifier.ts';
 import type { Category, Sentiment } from '../text/corpus.ts';
 
 export type { Category, Sentiment } from '../text/corpus.ts';
@@ -169,19 +170,23 @@ function triageUnsafe(input: TriageInput): TriageResult {
   }
 
   // The body says more about the customer's language than a subject ("Re: Order #1234").
-  const lang = detectLanguage(text.trim() ? text : full, { previous: input.previousLanguages, market: input.market });
+  // The message is folded, split and hashed once; language, lexicons and models all read that.
+  const prepared = prepareText(full);
+  const body = text.trim() ? text : full;
+  const lang = detectLanguage(body, { previous: input.previousLanguages, market: input.market }, body === full ? prepared : undefined);
   if (lang.language) {
     reasons.push({ code: 'language', en: `language ${lang.language} (${lang.reasons.join('; ')})`, zh: `语言 ${lang.language}`, weight: 0 });
   }
 
   const models = getModels();
-  const hits: LexiconHits = lexiconHits(full, lang.language);
-  const features = triageFeatures(full, hits);
+  const hits: LexiconHits = lexiconHitsPrepared(prepared, lang.language);
+  const features = triageFeaturesPrepared(prepared, hits, true); // language is decided: add the tags in place
   const { category: cat, sentiment: sent, anger } = predictAll(models, features);
 
-  const threatened = hits.threats.length > 0;
   const insulted = hits.insults.length > 0;
   const angry = decideAngry(anger.probabilities.angry, hits);
+  // "I won't open a dispute", "opened a chargeback by mistake": a threat not meant adds no urgency.
+  const threatened = hits.threats.length > 0 && (angry || hits.calm.length === 0);
   // An angry customer is not neutral, whatever the words.
   const sentiment: Sentiment = angry ? 'negative' : sent.label;
 

@@ -166,48 +166,55 @@ export async function searchTemplates(db: Db, input: SearchTemplatesInput): Prom
     }
     return q;
   };
-  if (tsq) {
-    const query = sql`to_tsquery('simple', ${tsq})`;
-    // Rank: a match in the title first (a small inline vector), then the template's
-    // priority. Ranking by the large body vector would read it for every match (~10 µs a
-    // row), too slow for a common word at 20k variants; the text is only read for the page.
-    const rows = await withIndexScan(db, (d) =>
-      base(d)
-        .select(sql<number>`CASE WHEN v.title_search @@ ${query} THEN 1 ELSE 0.5 END + 0.001 * v.priority`.as('score'))
-        .where(sql<boolean>`v.search @@ ${query}`)
-        .orderBy('score', 'desc')
-        .orderBy('v.key')
-        .orderBy('v.language')
-        .limit(limit)
-        .offset(offset)
-        .execute(),
-    );
-    return { items: rows.map((r) => ({ ...r, dir: textDirection(r.language), score: Math.round(Number(r.score) * 10000) / 10000 })) };
-  }
+  if (tsq) return { items: await rankedMatches(db, input, tsq, limit, offset) };
   const rows = await base(db).orderBy('v.category').orderBy('v.priority', 'desc').orderBy('v.key').orderBy('v.language').limit(limit).offset(offset).execute();
   return { items: rows.map((r) => ({ ...r, dir: textDirection(r.language), score: 0 })) };
 }
 
 /**
- * Runs a full-text query with sequential scans discouraged. For a common word the planner
- * expects a seq scan to be cheaper than the GIN index, but it does not cost reading and
- * decompressing every row's tsvector, which is what the seq scan then does (~20x slower).
+ * The page of variants matching a tsquery, in one statement. Rank: a match in the title
+ * first (score 1), else in the body (0.5), plus 0.001 × priority; then key and language.
+ *
+ * Within each of the two groups that order is (priority DESC, key, language), so the page
+ * (merged by score) is among the first `offset + limit` title matches and the first
+ * `offset + limit` body-only matches. Title matches come from the small inline `title_search`
+ * (its own GIN index): no read of the large search vector, and a common word ("order",
+ * "退款") hits far fewer titles than bodies. A title is part of the search vector, so a title
+ * match is a match. Body-only matches (knowledge_body_matches, migration 0014: GIN index
+ * forced, as a sequential scan would detoast every search vector) are looked for only when
+ * the titles do not fill the page. Title and body text are read for the page's rows only.
+ * One statement, where the transaction with SET LOCAL enable_seqscan took four round trips.
  */
-export async function withIndexScan<T>(db: Db, fn: (d: Db) => Promise<T>): Promise<T> {
-  const run = async (trx: Db) => {
-    await sql`SET LOCAL enable_seqscan = off`.execute(trx);
-    return fn(trx);
-  };
-  if (db.isTransaction) {
-    // inside the caller's transaction: put the setting back afterwards
-    const prev = await sql<{ v: string }>`SELECT current_setting('enable_seqscan') AS v`.execute(db);
-    try {
-      return await run(db);
-    } finally {
-      await sql`SELECT set_config('enable_seqscan', ${prev.rows[0]?.v ?? 'on'}, true)`.execute(db);
-    }
-  }
-  return (db as Kysely<DB>).transaction().execute(run);
+async function rankedMatches(db: Db, input: SearchTemplatesInput, tsq: string, limit: number, offset: number): Promise<TemplateHit[]> {
+  const need = limit + offset;
+  const market = input.market ? input.market.toUpperCase() : null;
+  const query = sql`to_tsquery('simple', ${tsq})`;
+  const filters: RawBuilder<unknown>[] = [];
+  if (!input.includeArchived) filters.push(sql`NOT v.archived`);
+  if (input.language) filters.push(sql`v.language = ${input.language}`);
+  if (input.category) filters.push(sql`v.category = ${input.category}`);
+  if (market) filters.push(sql`(cardinality(v.markets) = 0 OR v.markets @> ARRAY[${market}]::text[])`);
+  const where = filters.length ? sql`AND ${sql.join(filters, sql` AND `)}` : sql``;
+  // tm is MATERIALIZED so the planner cannot walk an ordered btree filtering on the title:
+  // matching titles cluster by key, which makes such a walk read most of the table
+  const rows = await sql<{ templateId: string; key: string; category: string; markets: string[]; language: string; title: string; body: string; score: number }>`
+    WITH tm AS MATERIALIZED (
+      SELECT v.template_id, v.language, v.key, v.priority FROM knowledge_template_variants v
+      WHERE v.title_search @@ ${query} ${where}
+    ), t AS MATERIALIZED (
+      SELECT tm.*, 1 + 0.001 * tm.priority AS score FROM tm ORDER BY tm.priority DESC, tm.key, tm.language LIMIT ${need}
+    ), b AS MATERIALIZED (
+      SELECT m.*, 0.5 + 0.001 * m.priority AS score
+      FROM knowledge_body_matches(${query}, ${input.language ?? null}::text, ${input.category ?? null}::text, ${market}::text, ${Boolean(input.includeArchived)}, ${need}) m
+      WHERE (SELECT count(*) FROM t) < ${need}
+    ), page AS (
+      SELECT * FROM t UNION ALL SELECT * FROM b
+      ORDER BY score DESC, key, language LIMIT ${limit} OFFSET ${offset}
+    )
+    SELECT v.template_id AS "templateId", v.key, v.category, v.markets, v.language, v.title, v.body, p.score
+    FROM page p JOIN knowledge_template_variants v ON v.template_id = p.template_id AND v.language = p.language
+    ORDER BY p.score DESC, p.key, p.language`.execute(db);
+  return rows.rows.map((r) => ({ ...r, dir: textDirection(r.language), score: Math.round(Number(r.score) * 10000) / 10000 }));
 }
 
 // ---------------------------------------------------------------------------------------

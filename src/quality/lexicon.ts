@@ -51,6 +51,10 @@ export const ACTS = [
   'incentive',
   'dispute_drop',
   'condition_first',
+  // the customer decides ("whether you close the case is up to you"): no demand
+  'customer_choice',
+  // a resolution only talked about ("we'll look at a refund"): not offered
+  'deliberate',
   // comprehension
   'order_number_term',
   'photo_term',

@@ -147,7 +147,15 @@ export function analyseTurn(reply: string, ctx: ReplyContext, facts: Facts): Tur
   const carrierSelf = idx.sentencesOf('carrier_yourself');
   // A sentence asking for card data or passwords is no offer, whatever it promises.
   const sensitiveAsk = new Set([...idx.sentencesOf('sensitive_term')].filter((s) => idx.inSentence('ask', s)));
+  const near = (a: Set<number>, s: number) => a.has(s) || a.has(s - 1) || a.has(s + 1);
+  const dropDemands = new Set(
+    idx.has('dispute_drop') ? [...idx.sentencesOf('dispute_drop')].filter((s) => conditional().has(s) && !near(idx.sentencesOf('customer_choice'), s)) : [],
+  );
   const blocked = new Set([...hardRefusal, ...carrierSelf, ...sensitiveAsk]);
+  // "We'll look at a refund", "nous verrons pour un remboursement": a resolution only deliberated
+  // about is not offered.
+  const deliberated = idx.get('deliberate');
+  const inDeliberation = (h: ActHit) => deliberated.some((d) => h.index >= d.index && h.index < d.index + d.match.length);
 
   // "We can't take it back, but we can offer store credit": an offer after a contrast in a
   // refusal sentence still counts.
@@ -156,7 +164,7 @@ export function analyseTurn(reply: string, ctx: ReplyContext, facts: Facts): Tur
     const refusalEnd = Math.max(...idx.get('refusal').filter((r) => r.sentence === h.sentence).map((r) => r.index + r.match.length));
     return h.index > refusalEnd && CONTRAST.test(text.norm.slice(refusalEnd, h.index));
   };
-  const usable = (h: ActHit) => !blocked.has(h.sentence) || counterOffer(h);
+  const usable = (h: ActHit) => (!blocked.has(h.sentence) || counterOffer(h)) && !inDeliberation(h);
   const resolutions = RESOLUTION_ACTS.flatMap((a) => idx.get(a)).filter(usable);
   const nextSteps = NEXT_STEP_ACTS.flatMap((a) => idx.get(a)).filter(usable);
   const offerSentences = new Set([...resolutions, ...nextSteps].map((h) => h.sentence));
@@ -286,7 +294,6 @@ export function analyseTurn(reply: string, ctx: ReplyContext, facts: Facts): Tur
   if (lawBroken) critical.add('policy_violation');
 
   // Review manipulation: asking to remove/change a review, or a benefit tied to a good rating.
-  const near = (a: Set<number>, s: number) => a.has(s) || a.has(s - 1) || a.has(s + 1);
   const reviewChange = [...idx.sentencesOf('review_change')];
   const positive = idx.sentencesOf('review_positive');
   const incentive = positive.size ? new Set([...idx.sentencesOf('incentive'), ...resolutions.map((h) => h.sentence)]) : new Set<number>();
@@ -296,7 +303,9 @@ export function analyseTurn(reply: string, ctx: ReplyContext, facts: Facts): Tur
     critical.add('review_manipulation');
     polEv.push(ev('policy', 'review_manipulation', 'lost', q(manip)));
   }
-  const disputeDemand = [...idx.sentencesOf('dispute_drop')].find((s) => conditional().has(s));
+  // "Close the dispute first, then we refund" is a demand; "whether you close it is up to you,
+  // the refund goes out either way" leaves the choice to the customer.
+  const disputeDemand = [...dropDemands][0];
   if (disputeDemand !== undefined) {
     critical.add('chargeback_drop_demand');
     polEv.push(ev('policy', 'chargeback_drop_demand', 'lost', q(disputeDemand)));

@@ -37,6 +37,8 @@ export interface AppDeps {
   /** Folder of the built web app; default web/dist. */
   webDist?: string;
   bodyLimit?: number;
+  /** Chat widget: rate limits, presence cache (defaults suit production). */
+  chat?: import('../channels/chat/settings.ts').ChatOptions;
   /** Translation provider (TRANSLATE_PROVIDER); default none. */
   translator?: Translator;
 }
@@ -141,21 +143,38 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(helpdeskRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock, triage: deps.triage, afterIntake: deps.afterIntake }));
       await api.register((await import('../knowledge/routes.ts')).knowledgeRoutes({ db: deps.db, clock: deps.clock }));
       await api.register((await import('../commerce/routes.ts')).commerceRoutes({ db: deps.db, clock: deps.clock }));
+      await api.register((await import('../commerce/policy-routes.ts')).returnPolicyRoutes({ db: deps.db }));
+      await api.register((await import('../helpdesk/playbook-routes.ts')).playbookRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock }));
+      await api.register((await import('../channels/email/routes.ts')).emailRoutes({ db: deps.db, clock: deps.clock }));
       await api.register(eventsRoute(deps.bus));
       await api.register((await import('../markets/routes.ts')).marketRoutes());
+      await api.register((await import('../training/routes.ts')).drillRoutes({ db: deps.db, clock: deps.clock, voice: (await import('../training/llm-voice.ts')).voiceFromEnv() }));
       const translator = deps.translator ?? createTranslator({ translateProvider: 'none' });
       await api.register((await import('../translation/routes.ts')).translationRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock, translator, afterIntake: deps.afterIntake }));
       await api.register(routingRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock, triage: deps.triage, dbKind: deps.dbKind }));
+      await api.register((await import('../helpdesk/bot-routes.ts')).botRoutes({ db: deps.db, clock: deps.clock }));
+      await api.register((await import('../helpdesk/survey-routes.ts')).surveyRoutes({ db: deps.db, clock: deps.clock }));
+      await api.register((await import('../helpdesk/ticket-analytics-routes.ts')).ticketAnalyticsRoutes({ db: deps.db, clock: deps.clock }));
+      await api.register((await import('../channels/chat/routes.ts')).chatAgentRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock }));
+      await api.register((await import('../channels/shopify/routes.ts')).shopifyIntegrationRoutes({ db: deps.db, clock: deps.clock }));
+      await api.register((await import('../commerce/import/routes.ts')).importRoutes({ db: deps.db, clock: deps.clock }));
     },
     { prefix: '/api/v1' },
   );
+  // Shopify webhooks (signed with the store's secret, no sign-in; raw body in their own plugin)
+  await app.register((await import('../channels/shopify/routes.ts')).shopifyWebhookRoutes({ db: deps.db, clock: deps.clock }));
+  // the chat widget's public side: /widget.js, /widget/demo, /widget/v1/* (own CORS, no sign-in)
+  await app.register((await import('../channels/chat/routes.ts')).chatWidgetRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock, triage: deps.triage, afterIntake: deps.afterIntake }, deps.chat));
+
+  // CSAT/NPS survey pages: /survey/:token (the token is the capability; rate-limited, no sign-in)
+  await app.register((await import('../helpdesk/survey-routes.ts')).surveyPublicRoutes({ db: deps.db, clock: deps.clock }));
 
   // The web app: built files from web/dist, index.html for client-side routes.
   const dist = deps.webDist ?? path.join(repoRoot, 'web', 'dist');
   const hasWeb = fs.existsSync(path.join(dist, 'index.html'));
-  if (hasWeb) await app.register(fastifyStatic, { root: dist, prefix: '/', wildcard: false, index: ['index.html'] });
+  if (hasWeb) await app.register(fastifyStatic, { root: dist, prefix: '/', wildcard: false, index: ['index.html'], globIgnore: ['widget.js'] });
   app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api') || req.url.startsWith('/webhooks') || req.method !== 'GET') {
+    if (req.url.startsWith('/api') || req.url.startsWith('/webhooks') || req.url.startsWith('/widget/') || req.method !== 'GET') {
       return reply.code(404).send(errorBody('not_found', `No route ${req.method} ${req.url.split('?')[0]}`));
     }
     if (hasWeb) return reply.type('text/html').sendFile('index.html');

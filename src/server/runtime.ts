@@ -11,6 +11,9 @@ import { triageForTickets } from '../helpdesk/triage-adapter.ts';
 import { slaJobs, scheduleSlaScan } from '../helpdesk/sla-jobs.ts';
 import { emailChannel, type EmailChannel } from '../channels/email/index.ts';
 import { routingHooks } from '../helpdesk/routing.ts';
+import { botAfterIntake, botJobs, watchForBot } from '../helpdesk/bot.ts';
+import { surveyJobs, watchSolvedTickets } from '../helpdesk/surveys.ts';
+import { emailSettings } from '../channels/email/settings.ts';
 import { syncKnowledge } from '../knowledge/sync.ts';
 import { createTranslator } from '../translation/index.ts';
 
@@ -41,14 +44,27 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
   const bus = await createEventBus({ databaseUrl: config.databaseUrl, redisUrl: config.redisUrl });
   const email = emailChannel({ db: database.db, bus, clock, triage: triageForTickets });
   const routing = routingHooks({ db: database.db, bus, clock, triage: triageForTickets, dbKind: database.kind });
-  const jobs = new JobRunner({ db: database.db, clock, handlers: { ...slaJobs({ db: database.db, bus, clock }), ...email.handlers, ...routing.jobs } });
+  // the bot first (a ticket it answers alone is solved and needs no agent), then routing
+  const bot = botAfterIntake({ db: database.db, bus, clock });
+  const afterIntake = async (ticketId: string, reason: 'created' | 'reopened') => {
+    await bot(ticketId);
+    await routing.afterIntake(ticketId, reason);
+  };
+  const surveys = surveyJobs({
+    db: database.db,
+    clock,
+    mailer: email.outbound.enabled ? email.outbound : null,
+    publicUrl: process.env.PUBLIC_URL || `http://localhost:${config.port}`,
+    fromFallback: emailSettings().fromFallback,
+  });
+  const jobs = new JobRunner({ db: database.db, clock, handlers: { ...slaJobs({ db: database.db, bus, clock }), ...email.handlers, ...routing.jobs, ...surveys, ...botJobs({ db: database.db, bus, clock }) } });
   const app = await buildApp({
     db: database.db,
     dbKind: database.kind,
     bus,
     clock,
     triage: triageForTickets,
-    afterIntake: routing.afterIntake,
+    afterIntake,
     translator: createTranslator(config),
     secureCookies: config.secureCookies,
     logger: opts.logger === false ? false : { level: config.logLevel },
@@ -56,7 +72,8 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
   const url = await app.listen({ port: config.port, host: config.host });
   jobs.start();
   try {
-    await email.start({ smtpPort: config.smtpPort, host: config.host, poke: () => jobs.poke(), logger: app.log });
+    // IMAP pollers: on unless IMAP_POLL=0 (tests start their own)
+    await email.start({ smtpPort: config.smtpPort, host: config.host, poke: () => jobs.poke(), logger: app.log, imap: !['0', 'false', 'off'].includes((process.env.IMAP_POLL ?? '').toLowerCase()) });
   } catch (e) {
     await jobs.stop();
     await app.close();
@@ -65,6 +82,8 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
     throw e;
   }
   const unwatchRouting = routing.watch();
+  const unwatchSurveys = watchSolvedTickets(database.db, bus, () => jobs.poke());
+  const unwatchBot = watchForBot(database.db, clock, bus, () => jobs.poke());
   const everyMinute = () => {
     void scheduleSlaScan(database.db, clock).catch(() => undefined);
     void routing.schedule(database.db, clock).catch(() => undefined);
@@ -82,6 +101,8 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
     async close() {
       clearInterval(slaTimer);
       unwatchRouting();
+      unwatchSurveys();
+      unwatchBot();
       await email.close();
       await jobs.stop();
       await app.close();

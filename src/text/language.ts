@@ -11,7 +11,7 @@
  */
 import { eld as eldMedium } from 'eld/medium';
 import { foldForMatch, loadLexicons, matchWords } from './lexicon.ts';
-import { NaiveBayes, textFeatures } from './classifier.ts';
+import { NaiveBayes, prepareText, textFeatures, type Features, type PreparedText } from './classifier.ts';
 import { CORPUS_DIR, loadCorpus } from './corpus.ts';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -118,6 +118,11 @@ function cues(): Map<string, string[]> {
 }
 
 const NOISE = /https?:\/\/[\x21-\x7e]+|www\.[\x21-\x7e]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[#@]?[\w-]*\d[\w-]*|<[^>]{0,200}>/gu;
+/**
+ * The same without addresses, for the usual text with no '@', '://' or 'www.': tokens with digits
+ * are tried from word starts only, so a long word costs one scan, not one per position.
+ */
+const NOISE_DIGITS = /(?:[#@]|\b)[\w-]*\d[\w-]*|<[^>]{0,200}>/gu;
 
 function hintLanguage(h: string | undefined): string | null {
   if (!h) return null;
@@ -144,7 +149,8 @@ function pick(scores: Map<string, number>, temperature: number): { language: str
   return { language: best, confidence: z > 0 ? 1 / z : 0 };
 }
 
-function addHints(scores: Map<string, number>, hints: LanguageHints | undefined, candidates: readonly string[], reasons: string[], weight: number): void {
+/** `marketShare`: the market's weight against the customer's last language (a one-word message leans on it fully). */
+function addHints(scores: Map<string, number>, hints: LanguageHints | undefined, candidates: readonly string[], reasons: string[], weight: number, marketShare = 0.6): void {
   if (!hints) return;
   const prev = (hints.previous ?? []).map(hintLanguage).filter((l): l is string => l !== null);
   if (prev.length) {
@@ -162,19 +168,21 @@ function addHints(scores: Map<string, number>, hints: LanguageHints | undefined,
   }
   const m = hintLanguage(hints.market);
   if (m && candidates.includes(m)) {
-    pushScore(scores, m, weight * 0.6);
+    pushScore(scores, m, weight * marketShare);
     reasons.push(`store market ${hints.market} speaks ${m}`);
   }
 }
 
 /**
  * Guess the language of a customer message. Never throws; `language` is null when the text
- * has no letters to go on (emoji, numbers, empty).
+ * has no letters to go on (emoji, numbers, empty). `prepared` is prepareText(text), when the
+ * caller has it already (triage prepares a message once for every model); same result.
  */
-export function detectLanguage(text: string, hints?: LanguageHints): LanguageGuess {
+export function detectLanguage(text: string, hints?: LanguageHints, prepared?: PreparedText): LanguageGuess {
   if (typeof text !== 'string') return { language: null, confidence: 0, reasons: ['not text'] };
   const window = text.length > LANGUAGE_WINDOW ? text.slice(0, LANGUAGE_WINDOW) : text;
-  const clean = window.normalize('NFKC').replace(NOISE, ' ');
+  const nfkc = window.normalize('NFKC');
+  const clean = /@|:\/\/|www\./.test(nfkc) ? nfkc.replace(NOISE, ' ') : nfkc.replace(NOISE_DIGITS, ' ');
 
   let latin = 0, cyr = 0, arab = 0, hangul = 0, kana = 0, han = 0;
   for (let i = 0; i < clean.length; i++) {
@@ -225,12 +233,37 @@ export function detectLanguage(text: string, hints?: LanguageHints): LanguageGue
 
   // Latin script.
   const lower = clean.toLowerCase();
+  // Words and features of the prepared text; numbers say nothing of the language, and addresses
+  // (rare) are read from the text without them.
+  let words: string[];
+  let feats: Features;
+  if (/@|:\/\/|www\./.test(window)) {
+    const folded = foldForMatch(clean);
+    words = matchWords(folded);
+    feats = textFeatures(clean, [], folded);
+  } else {
+    const prep = prepared ?? prepareText(text);
+    words = prep.words.filter((w) => !/[0-9]/.test(w));
+    feats = prep.features;
+  }
+  // Most after-sales messages are settled by our own evidence (cue words, letters, the corpus
+  // model): the general n-gram detector is asked only when that evidence is not clear.
+  if (words.length >= ELD_SKIP.minWords) {
+    const quick = latinScores(words, feats, lower, hints, null, []);
+    const { language, margin } = pickWithMargin(quick.scores);
+    if (margin >= ELD_SKIP.margin) {
+      const reasonsQ = [...reasons, 'after-sales words and letters'];
+      const hitsQ = quick.cueHits.get(language);
+      if (hitsQ?.length) reasonsQ.push(`${language} words: ${hitsQ.join(', ')}`);
+      const { confidence } = pick(quick.scores, 1.2);
+      const lengthCapQ = words.length <= 3 ? 0.92 : 1;
+      return { language, confidence: round(Math.min(confidence, lengthCapQ)), reasons: reasonsQ };
+    }
+  }
   const scores = new Map<string, number>();
   for (const l of LATIN_LANGUAGES) scores.set(l, 0);
   const res = eld().detect(clean);
   const eldScores = res.getScores();
-  const folded = foldForMatch(clean);
-  const words = matchWords(folded);
   // n-grams of one or two words say little; trust them less.
   const eldWeight = ELD_WEIGHT(words.length, res.isReliable());
   let eldMax = 0;
@@ -266,7 +299,6 @@ export function detectLanguage(text: string, hints?: LanguageHints): LanguageGue
   const domain = domainModel();
   // Long text that eld reads reliably gains nothing from it: skip (saves time).
   if (domain && words.length > 0 && (words.length <= 12 || !res.isReliable())) {
-    const feats = textFeatures(clean, [], folded);
     const { scores: ds, known } = domain.scores(feats);
     if (known > 0) {
       let dMax = -Infinity;
@@ -278,7 +310,7 @@ export function detectLanguage(text: string, hints?: LanguageHints): LanguageGue
   }
   // Hints matter most when the text is short: they fade as the text grows.
   const hintWeight = words.length <= 2 ? 2.5 : words.length <= 5 ? 1.5 : words.length <= 12 ? 0.8 : 0.3;
-  addHints(scores, hints, LATIN_LANGUAGES, reasons, hintWeight);
+  addHints(scores, hints, LATIN_LANGUAGES, reasons, hintWeight, words.length <= 1 ? 1 : 0.6);
   pushScore(scores, 'en', 0.1); // the lingua franca breaks exact ties
   const { language, confidence } = pick(scores, 1.2);
   const hits = cueHits.get(language);
@@ -286,6 +318,72 @@ export function detectLanguage(text: string, hints?: LanguageHints): LanguageGue
   // Very short text is never certain.
   const lengthCap = words.length <= 1 ? 0.8 : words.length <= 3 ? 0.92 : 1;
   return { language, confidence: round(Math.min(confidence, lengthCap)), reasons };
+}
+
+/**
+ * When eld is skipped: texts of at least `minWords` words whose best language leads the next by
+ * `margin` on cue words, letters, the corpus model and hints alone. Chosen on the train split's
+ * short variants and lingua-langid sentences kept at their accuracy with eld.
+ */
+export const ELD_SKIP = { minWords: 3, margin: 3 };
+
+/** Scores of the Latin-script languages from cue words, letters, the corpus model and hints (no eld). */
+function latinScores(
+  words: readonly string[],
+  feats: Features,
+  lower: string,
+  hints: LanguageHints | undefined,
+  eldReliable: boolean | null,
+  reasons: string[],
+): { scores: Map<string, number>; cueHits: Map<string, string[]> } {
+  const scores = new Map<string, number>();
+  for (const l of LATIN_LANGUAGES) scores.set(l, 0);
+  const cueIdx = cues();
+  const cueHits = new Map<string, string[]>();
+  const cueWeight = 1.6 * Math.min(1, Math.sqrt(3 / Math.max(1, words.length)));
+  for (const w of words) {
+    const langs = cueIdx.get(w);
+    if (!langs) continue;
+    for (const l of langs) {
+      pushScore(scores, l, cueWeight / langs.length);
+      const hits = cueHits.get(l) ?? [];
+      if (hits.length < 4 && !hits.includes(w)) hits.push(w);
+      cueHits.set(l, hits);
+    }
+  }
+  const asciiOnly = !/[^\x00-\x7f]/.test(lower);
+  for (const cue of LETTER_CUES) {
+    if (asciiOnly && cue !== IJ_CUE) continue;
+    if (cue.re.test(lower)) for (const l of cue.langs) pushScore(scores, l, 2 / cue.langs.length);
+  }
+  const domain = domainModel();
+  if (domain && words.length > 0) {
+    const { scores: ds, known } = domain.scores(feats);
+    if (known > 0) {
+      let dMax = -Infinity;
+      for (const v of ds) dMax = Math.max(dMax, v);
+      const w = ((eldReliable ? DOMAIN_WEIGHT_RELIABLE : DOMAIN_WEIGHT) / Math.sqrt(known)) * (known / feats.ids.length);
+      domain.labels.forEach((l, i) => pushScore(scores, l, Math.max(-DOMAIN_CAP, w * (ds[i] - dMax))));
+    }
+  }
+  const hintWeight = words.length <= 2 ? 2.5 : words.length <= 5 ? 1.5 : words.length <= 12 ? 0.8 : 0.3;
+  addHints(scores, hints, LATIN_LANGUAGES, reasons, hintWeight, words.length <= 1 ? 1 : 0.6);
+  pushScore(scores, 'en', 0.1);
+  return { scores, cueHits };
+}
+
+function pickWithMargin(scores: Map<string, number>): { language: string; margin: number } {
+  let best = '';
+  let a = -Infinity;
+  let b = -Infinity;
+  for (const [l, v] of scores) {
+    if (v > a) {
+      b = a;
+      a = v;
+      best = l;
+    } else if (v > b) b = v;
+  }
+  return { language: best, margin: a - b };
 }
 
 /** How much eld's n-gram scores count, by number of words and eld's own reliability flag. */

@@ -51,6 +51,24 @@ describe('lexicon hits', () => {
     const threat = lexiconHits('refund or chargeback', 'en');
     expect(decideAngry(0.12, threat)).toBe(true);
   });
+  it('does not count a threat the customer says is not meant, in any language', () => {
+    const cases: [string, string][] = [
+      ["I'm not going to open a dispute, I just want to know when the refund lands", 'en'],
+      ['no voy a abrir ninguna disputa, solo quiero saber cuándo llega el reembolso', 'es'],
+      ['przez pomyłkę złożyłam reklamację w banku, jak to cofnąć?', 'pl'],
+      ['我不打算开争议，就想知道退款什么时候到', 'zh'],
+      ['실수로 카드사에 이의신청을 했는데 어떻게 취소하나요?', 'ko'],
+    ];
+    for (const [text, lang] of cases) {
+      const h = lexiconHits(text, lang);
+      expect(h.threats.length, text).toBeGreaterThan(0);
+      expect(h.calm.length, text).toBeGreaterThan(0);
+      expect(decideAngry(0.12, h), text).toBe(false);
+      expect(decideAngry(0.6, h), text).toBe(true); // the model can still say angry
+    }
+    const meant = lexiconHits('iademi yatırın yoksa bankadan itiraz edip geri aldırırım', 'tr');
+    expect(meant.calm).toEqual([]);
+  });
 });
 
 describe('trainModels', () => {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from './api/client.ts';
@@ -6,6 +6,11 @@ import { useLogout } from './api/hooks.ts';
 import type { SessionInfo, User } from './api/types.ts';
 import { InboxPage } from './inbox/InboxPage.tsx';
 import { RoutingRulesPage } from './admin/RoutingRules.tsx';
+import { ImportPage } from './admin/ImportPage.tsx';
+import { TrainingPage } from './training/TrainingPage.tsx';
+import { StoreSettingsPage } from './admin/StoreSettings.tsx';
+// the dashboard brings ECharts: loaded when it is first opened, not with the inbox
+const AnalyticsPage = lazy(() => import('./analytics/AnalyticsPage.tsx').then((m) => ({ default: m.AnalyticsPage })));
 import { useLiveEvents, type LiveStatus } from './live/useLiveEvents.ts';
 import { LanguageSwitch } from './ui/LanguageSwitch.tsx';
 import { useFeedback } from './ui/feedback.tsx';
@@ -18,6 +23,7 @@ export function Workspace({ session }: { session: SessionInfo }) {
   const qc = useQueryClient();
   const page = usePage();
   const canSeeRules = session.user.role === 'admin' || session.user.role === 'manager';
+  const canSeeAnalytics = canSeeRules || session.user.role === 'trainer';
 
   // the choice follows the person to other devices (best effort: the local choice already applies)
   const saveLanguage = (uiLanguage: string) => {
@@ -38,16 +44,34 @@ export function Workspace({ session }: { session: SessionInfo }) {
           <span>{t('app.name')}</span>
         </div>
         <LiveIndicator status={live} />
-        {canSeeRules && (
-          <nav aria-label={t('topbar.admin')}>
-            <a className="btn btn-ghost" href="#/" aria-current={page === 'inbox' ? 'page' : undefined}>
-              {t('topbar.inbox')}
-            </a>
+        <nav aria-label={t('topbar.admin')}>
+          <a className="btn btn-ghost" href="#/" aria-current={page === 'inbox' ? 'page' : undefined}>
+            {t('topbar.inbox')}
+          </a>
+          <a className="btn btn-ghost" href="#/training" aria-current={page === 'training' ? 'page' : undefined}>
+            {t('topbar.training')}
+          </a>
+          {canSeeRules && (
             <a className="btn btn-ghost" href="#/admin/routing" aria-current={page === 'routing' ? 'page' : undefined}>
               {t('topbar.routing')}
             </a>
-          </nav>
-        )}
+          )}
+          {canSeeRules && (
+            <a className="btn btn-ghost" href="#/admin/import" aria-current={page === 'import' ? 'page' : undefined}>
+              {t('import.nav')}
+            </a>
+          )}
+          {canSeeRules && (
+            <a className="btn btn-ghost" href="#/admin/store" aria-current={page === 'settings' ? 'page' : undefined}>
+              {t('settings.nav')}
+            </a>
+          )}
+          {canSeeAnalytics && (
+            <a className="btn btn-ghost" href="#/analytics" aria-current={page === 'analytics' ? 'page' : undefined}>
+              {t('analytics.nav')}
+            </a>
+          )}
+        </nav>
         <div className="topbar-spacer" />
         <span className="shortcuts muted">{t('app.shortcuts')}</span>
         <LanguageSwitch onChange={saveLanguage} />
@@ -65,15 +89,31 @@ export function Workspace({ session }: { session: SessionInfo }) {
           {t('topbar.logout')}
         </button>
       </header>
-      {page === 'routing' && canSeeRules ? <RoutingRulesPage canEdit={session.user.role === 'admin'} /> : <InboxPage session={session} />}
+      {page === 'routing' && canSeeRules ? (
+        <RoutingRulesPage canEdit={session.user.role === 'admin'} />
+      ) : page === 'import' && canSeeRules ? (
+        <ImportPage />
+      ) : page === 'settings' && canSeeRules ? (
+        <StoreSettingsPage role={session.user.role} />
+      ) : page === 'analytics' && canSeeAnalytics ? (
+        <Suspense fallback={<main id="main" className="pane-main admin-page"><p role="status">{t('list.loading')}</p></main>}>
+          <AnalyticsPage role={session.user.role} />
+        </Suspense>
+      ) : page === 'training' ? (
+        <TrainingPage session={session} />
+      ) : (
+        <InboxPage session={session} />
+      )}
     </div>
   );
 }
 
-/** Which page the address shows: `#/admin/routing` is the routing rules, anything else the inbox. */
-function usePage(): 'inbox' | 'routing' {
-  const read = () => (window.location.hash === '#/admin/routing' ? 'routing' : 'inbox');
-  const [page, setPage] = useState<'inbox' | 'routing'>(read);
+type Page = 'inbox' | 'routing' | 'training' | 'import' | 'settings' | 'analytics';
+
+/** Which page the address shows: `#/admin/routing` the routing rules, `#/training…` the training ground, anything else the inbox. */
+function usePage(): Page {
+  const read = (): Page => (window.location.hash === '#/admin/routing' ? 'routing' : window.location.hash === '#/admin/import' ? 'import' : window.location.hash.startsWith('#/admin/store') ? 'settings' : window.location.hash === '#/analytics' ? 'analytics' : window.location.hash.startsWith('#/training') ? 'training' : 'inbox');
+  const [page, setPage] = useState<Page>(read);
   useEffect(() => {
     // in-page anchors (the skip link's #main) leave the page as it is
     const onHash = () => {

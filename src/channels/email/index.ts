@@ -7,17 +7,21 @@ import type { TriageFn } from '../../helpdesk/tickets.ts';
 import { emailOutbound, type EmailOutbound } from './outbound.ts';
 import { emailSettings, type EmailSettings } from './settings.ts';
 import { startInboundSmtp, type InboundSmtp, type SmtpLogger } from './smtp.ts';
+import { startImapPollers, type ImapPollerOptions, type ImapPollers } from './imap.ts';
 
 export { ingestEmail, type IngestResult, type Envelope } from './intake.ts';
 export { emailSettings, type EmailSettings } from './settings.ts';
+export { startImapPollers, type ImapPollers, type ImapPollerOptions } from './imap.ts';
 
 export interface EmailChannel {
   /** Job handlers to register with the JobRunner (outbound sending). */
   handlers: Record<string, JobHandler>;
   outbound: EmailOutbound;
   smtp: InboundSmtp | null;
-  /** Starts the SMTP server (port > 0) and the outbound hook. */
-  start(opts: { smtpPort: number; host?: string; poke?: () => void; logger?: SmtpLogger }): Promise<void>;
+  /** The IMAP pollers of this node (when started with `imap`). */
+  imap: ImapPollers | null;
+  /** Starts the SMTP server (port > 0), the IMAP pollers (imap: true or options) and the outbound hook. */
+  start(opts: { smtpPort: number; host?: string; poke?: () => void; logger?: SmtpLogger; imap?: boolean | ImapPollerOptions }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +39,7 @@ export function emailChannel(deps: { db: Kysely<DB>; bus: EventBus; clock: Clock
     handlers: outbound.handlers,
     outbound,
     smtp: null,
+    imap: null,
     async start(opts) {
       opts.logger?.info(outbound.status);
       unsubscribe = outbound.subscribe(opts.poke);
@@ -52,9 +57,12 @@ export function emailChannel(deps: { db: Kysely<DB>; bus: EventBus; clock: Clock
       }
       if (opts.smtpPort > 0) channel.smtp = await startInboundSmtp(full, { port: opts.smtpPort, host: opts.host, logger: opts.logger });
       else opts.logger?.info('smtp: inbound e-mail off (SMTP_PORT=0)');
+      if (opts.imap) channel.imap = startImapPollers(full, { logger: opts.logger, ...(typeof opts.imap === 'object' ? opts.imap : {}) });
     },
     async close() {
       unsubscribe();
+      await channel.imap?.close();
+      channel.imap = null;
       if (sweepTimer) clearInterval(sweepTimer);
       await channel.smtp?.close();
       channel.smtp = null;

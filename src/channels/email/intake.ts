@@ -25,7 +25,11 @@ export interface Envelope {
   mailFrom?: string | null;
   /** RCPT TO addresses. */
   rcptTo?: string[];
+  /** The store the mail was received for (an IMAP mailbox of that store); beats the addresses. */
+  storeId?: string | null;
 }
+
+type EmailKind = 'message' | 'auto_reply' | 'bounce' | 'loop' | 'rejected';
 
 export type IngestStatus = 'created' | 'appended' | 'duplicate' | 'auto_reply' | 'bounce' | 'loop' | 'rejected';
 
@@ -53,6 +57,7 @@ export function externalIdFor(messageId: string): string {
 interface StoreAddresses {
   at: number;
   byAddress: Map<string, Store>;
+  byId: Map<string, Store>;
   ours: Set<string>;
   defaultStore: Store | undefined;
 }
@@ -64,7 +69,7 @@ async function storeAddresses(db: Kysely<DB>): Promise<StoreAddresses> {
   const stores = await db.selectFrom('stores').selectAll().execute();
   const byAddress = new Map<string, Store>();
   for (const s of stores) if (s.support_email) byAddress.set(s.support_email.toLowerCase(), s);
-  const v = { at: Date.now(), byAddress, ours: new Set(byAddress.keys()), defaultStore: stores.find((s) => s.is_default) };
+  const v = { at: Date.now(), byAddress, byId: new Map(stores.map((s) => [s.id, s])), ours: new Set(byAddress.keys()), defaultStore: stores.find((s) => s.is_default) };
   cache.set(db, v);
   return v;
 }
@@ -122,16 +127,27 @@ async function recordRow(
   p: ParsedEmail,
   raw: Buffer,
   envelope: Envelope,
-  fields: { kind: 'message' | 'auto_reply' | 'bounce' | 'loop' | 'rejected'; storeId: string | null; ticketId?: string | null; reason?: string | null },
-): Promise<{ id: string; inserted: boolean }> {
+  fields: {
+    kind: 'message' | 'auto_reply' | 'bounce' | 'loop' | 'rejected';
+    storeId: string | null;
+    ticketId?: string | null;
+    reason?: string | null;
+    /** Flood guard in the same statement: a message becomes a loop when its sender sent `limit` in the last hour. */
+    flood?: { address: string; since: Date; limit: number; reason: string };
+  },
+): Promise<{ id: string; inserted: boolean; kind: EmailKind; reason: string | null }> {
   const recipients = [...new Set([...(envelope.rcptTo ?? []), ...p.to, ...p.cc].map((x) => x.toLowerCase()))];
+  const f = fields.flood;
+  const flooded = f
+    ? sql<boolean>`((SELECT count(*) FROM email_messages WHERE from_address = ${f.address} AND direction = 'in' AND kind = 'message' AND created_at > ${f.since}) >= ${f.limit})`
+    : null;
   const row = await deps.db
     .insertInto('email_messages')
     .values({
       id: uuidv7(),
       direction: 'in',
       message_id: p.messageId,
-      kind: fields.kind,
+      kind: flooded ? sql<EmailKind>`CASE WHEN ${flooded} THEN 'loop' ELSE ${fields.kind} END` : fields.kind,
       status: 'received',
       store_id: fields.storeId,
       ticket_id: fields.ticketId ?? null,
@@ -143,7 +159,7 @@ async function recordRow(
       subject: p.subject.slice(0, 2000),
       in_reply_to: p.inReplyTo[0] ?? null,
       refs: JSON.stringify(p.references.slice(-50)),
-      reason: fields.reason ?? null,
+      reason: flooded && f ? sql<string | null>`CASE WHEN ${flooded} THEN ${f.reason} ELSE ${fields.reason ?? null} END` : (fields.reason ?? null),
       text_body: p.text.slice(0, 1_000_000),
       html_body: p.html ? p.html.slice(0, 2_000_000) : null,
       raw,
@@ -151,18 +167,20 @@ async function recordRow(
       created_at: deps.clock.now(),
     })
     .onConflict((oc) => oc.columns(['direction', 'message_id']).doNothing())
-    .returning('id')
+    .returning(['id', 'kind', 'reason'])
     .executeTakeFirst();
   if (row) {
     if (p.attachments.length) {
+      // ids in the order of the message (uuidv7 is random within a millisecond)
+      const ids = p.attachments.map(() => uuidv7()).sort();
       await deps.db
         .insertInto('email_attachments')
         .values(
-          p.attachments.map((a) => {
+          p.attachments.map((a, i) => {
             const executable = /x-msdownload|x-executable|x-script/.test(a.detectedType ?? '') || /\.(exe|scr|bat|cmd|com|js|vbs|jar|msi|ps1|sh)$/i.test(a.filename);
             const blocked = executable ? 'executable content is not kept' : a.size > deps.settings.maxAttachmentBytes ? `larger than ${deps.settings.maxAttachmentBytes} bytes` : null;
             return {
-              id: uuidv7(),
+              id: ids[i],
               email_id: row.id,
               filename: a.filename,
               content_type: a.contentType.slice(0, 200),
@@ -178,31 +196,31 @@ async function recordRow(
         )
         .execute();
     }
-    return { id: row.id, inserted: true };
+    return { id: row.id, inserted: true, kind: row.kind, reason: row.reason };
   }
-  await deps.db
+  const existing = await deps.db
     .updateTable('email_messages')
     .set((eb) => ({ duplicates: eb('duplicates', '+', 1) }))
     .where('direction', '=', 'in')
     .where('message_id', '=', p.messageId)
-    .execute();
-  const existing = await deps.db.selectFrom('email_messages').select('id').where('direction', '=', 'in').where('message_id', '=', p.messageId).executeTakeFirstOrThrow();
-  return { id: existing.id, inserted: false };
+    .returning(['id', 'kind', 'reason'])
+    .executeTakeFirstOrThrow();
+  return { id: existing.id, inserted: false, kind: existing.kind, reason: existing.reason };
 }
 
 /** The ticket a reply belongs to: by the Message-IDs it answers, then by the subject token. */
-async function threadTicket(db: Kysely<DB>, p: ParsedEmail, senders: string[]): Promise<{ id: string; status: string } | null> {
+async function threadTicket(db: Kysely<DB>, p: ParsedEmail, senders: string[]): Promise<{ id: string; status: string; number: number } | null> {
   const ids = [...new Set([...p.inReplyTo, ...p.references.slice(-100)])];
   if (ids.length) {
     const rows = await db
       .selectFrom('email_messages as e')
       .innerJoin('tickets as t', 't.id', 'e.ticket_id')
-      .select(['t.id', 't.status', 'e.created_at'])
+      .select(['t.id', 't.status', 't.number', 'e.created_at'])
       .where('e.message_id', 'in', ids)
       .orderBy('e.created_at', 'desc')
       .limit(1)
       .execute();
-    if (rows[0]) return { id: rows[0].id, status: rows[0].status };
+    if (rows[0]) return { id: rows[0].id, status: rows[0].status, number: rows[0].number };
   }
   const token = TOKEN_RE.exec(p.subject);
   if (token) {
@@ -210,7 +228,7 @@ async function threadTicket(db: Kysely<DB>, p: ParsedEmail, senders: string[]): 
     const t = await db
       .selectFrom('tickets')
       .innerJoin('customers as c', 'c.id', 'tickets.customer_id')
-      .select(['tickets.id', 'tickets.status'])
+      .select(['tickets.id', 'tickets.status', 'tickets.number'])
       .where('tickets.number', '=', Number(token[1]))
       .where('c.email', 'in', senders.length ? senders : [''])
       .executeTakeFirst();
@@ -268,57 +286,49 @@ export async function ingestEmail(deps: EmailDeps, raw: Buffer, envelope: Envelo
   const messageId = p.messageId;
   const externalId = externalIdFor(messageId);
 
-  // 1. seen before? (one round trip)
-  const probe = await deps.db
-    .selectNoFrom((eb) => [
-      eb.selectFrom('email_messages').select('kind').where('direction', '=', 'in').where('message_id', '=', messageId).as('seen_kind'),
-      eb.selectFrom('email_messages').select('ticket_id').where('direction', '=', 'in').where('message_id', '=', messageId).as('seen_ticket'),
-      eb.selectFrom('messages').select('id').where('external_id', '=', externalId).as('done_id'),
-      eb.selectFrom('messages').select('ticket_id').where('external_id', '=', externalId).as('done_ticket'),
-      // loop guard: how many messages this sender sent in the last hour
-      eb
-        .selectFrom('email_messages')
-        .select(sql<number>`count(*)::int`.as('n'))
-        .where('from_address', '=', p.from?.address ?? '')
-        .where('direction', '=', 'in')
-        .where('kind', '=', 'message')
-        .where('created_at', '>', new Date(deps.clock.now().getTime() - 3_600_000))
-        .as('sender_last_hour'),
-    ])
-    .executeTakeFirstOrThrow();
-  if (probe.done_id || (probe.seen_kind && probe.seen_kind !== 'message')) {
-    const r = await recordRow(deps, p, raw, envelope, { kind: probe.seen_kind ?? 'message', storeId: null });
-    if (probe.done_id) await deps.db.updateTable('email_messages').set({ status: 'ticketed', ticket_id: probe.done_ticket, message_ref: probe.done_id }).where('id', '=', r.id).execute();
-    return { status: 'duplicate', messageId, emailId: r.id, ticketId: probe.done_ticket ?? probe.seen_ticket ?? undefined };
-  }
-
   const addresses = await storeAddresses(deps.db);
   const recipients = [...(envelope.rcptTo ?? []), ...p.to, ...p.cc];
-  const store = storeFor(addresses, recipients) ?? addresses.defaultStore;
+  const store = (envelope.storeId ? addresses.byId.get(envelope.storeId) : undefined) ?? storeFor(addresses, recipients) ?? addresses.defaultStore;
   const customer = p.replyTo && !addresses.ours.has(p.replyTo.address) ? p.replyTo : p.from;
 
-  // 2. machine mail and loops
+  // 1. machine mail and loops (decided from the message; the flood count in the insert below)
   const verdict: AutoVerdict | null = classifyAutomatic(p.headers, { mailFrom: envelope.mailFrom, fromAddress: p.from?.address, contentType: p.contentType });
   let loopReason: string | null = null;
   if (!verdict) {
     if (!customer) loopReason = 'no sender address';
     else if (addresses.ours.has(customer.address) || addresses.ours.has(withoutTag(customer.address))) loopReason = `sent from our own address ${customer.address}`;
     else if (customer.address === deps.settings.fromFallback.toLowerCase() || p.headers.get('x-crossdesk-ticket')) loopReason = 'our own outbound mail came back';
-    else if (deps.settings.floodLimitPerHour > 0 && (probe.sender_last_hour ?? 0) >= deps.settings.floodLimitPerHour) {
-      loopReason = `more than ${deps.settings.floodLimitPerHour} messages from ${customer.address} in an hour`;
-    }
   }
-  if (verdict || loopReason) {
-    const kind = verdict ? verdict.kind : 'loop';
-    const r = await recordRow(deps, p, raw, envelope, { kind, storeId: store?.id ?? null, reason: verdict?.reason ?? loopReason });
-    if (!r.inserted) return { status: 'duplicate', messageId, emailId: r.id };
-    const ticketId = verdict ? await handleBounce(deps, p, verdict, r.id) : undefined;
-    return { status: kind, messageId, emailId: r.id, ticketId, reason: verdict?.reason ?? loopReason ?? undefined };
+  const kind0: EmailKind = verdict ? verdict.kind : loopReason ? 'loop' : 'message';
+  const flood =
+    kind0 === 'message' && customer && deps.settings.floodLimitPerHour > 0
+      ? { address: p.from?.address ?? '', since: new Date(deps.clock.now().getTime() - 3_600_000), limit: deps.settings.floodLimitPerHour, reason: `more than ${deps.settings.floodLimitPerHour} messages from ${customer.address} in an hour` }
+      : undefined;
+
+  // 2. record the e-mail (raw kept) unless seen before: one statement for a new message
+  const row = await recordRow(deps, p, raw, envelope, { kind: kind0, storeId: store?.id ?? null, reason: verdict?.reason ?? loopReason, flood });
+  if (!row.inserted) {
+    const seen = await deps.db
+      .selectNoFrom((eb) => [
+        eb.selectFrom('email_messages').select('ticket_id').where('direction', '=', 'in').where('message_id', '=', messageId).as('seen_ticket'),
+        eb.selectFrom('messages').select('id').where('external_id', '=', externalId).as('done_id'),
+        eb.selectFrom('messages').select('ticket_id').where('external_id', '=', externalId).as('done_ticket'),
+      ])
+      .executeTakeFirstOrThrow();
+    if (seen.done_id) {
+      await deps.db.updateTable('email_messages').set({ status: 'ticketed', ticket_id: seen.done_ticket, message_ref: seen.done_id }).where('id', '=', row.id).execute();
+      return { status: 'duplicate', messageId, emailId: row.id, ticketId: seen.done_ticket ?? undefined };
+    }
+    // recorded before without a ticket: machine mail stays so; a message whose ticket an
+    // earlier attempt failed to make gets it now
+    if (row.kind !== 'message' || kind0 !== 'message') return { status: 'duplicate', messageId, emailId: row.id, ticketId: seen.seen_ticket ?? undefined };
+  } else if (row.kind !== 'message') {
+    const ticketId = verdict ? await handleBounce(deps, p, verdict, row.id) : undefined;
+    return { status: row.kind, messageId, emailId: row.id, ticketId, reason: row.reason ?? undefined };
   }
   if (!customer) throw new Error('unreachable: a message without a sender is a loop');
 
-  // 3. record the e-mail (raw kept), then put it on a ticket
-  const row = await recordRow(deps, p, raw, envelope, { kind: 'message', storeId: store?.id ?? null });
+  // 3. put it on a ticket
   const body = shownBody(p);
   const ticketDeps = { db: deps.db, bus: deps.bus, clock: deps.clock, triage: deps.triage };
   const senders = [...new Set([customer.address, p.from?.address].filter((x): x is string => Boolean(x)))];
@@ -328,7 +338,7 @@ export async function ingestEmail(deps: EmailDeps, raw: Buffer, envelope: Envelo
     if (thread && thread.status !== 'closed') {
       try {
         const m = await addCustomerMessage(ticketDeps, thread.id, { body, channel: 'email', externalId });
-        result = { status: 'appended', messageId, emailId: row.id, ticketId: thread.id };
+        result = { status: 'appended', messageId, emailId: row.id, ticketId: thread.id, ticketNumber: thread.number };
         await deps.db.updateTable('email_messages').set({ status: 'ticketed', ticket_id: thread.id, message_ref: m.id }).where('id', '=', row.id).execute();
       } catch (e) {
         if (!(e instanceof AppError && e.code === 'invalid_transition')) throw e; // closed meanwhile: a follow-up ticket below
@@ -359,6 +369,7 @@ export async function ingestEmail(deps: EmailDeps, raw: Buffer, envelope: Envelo
     if (!isUniqueViolation(e)) throw e;
     // the same message delivered twice at once: the other delivery made the ticket
     const m = await deps.db.selectFrom('messages').select(['id', 'ticket_id']).where('external_id', '=', externalId).executeTakeFirst();
+    if (m) await deps.db.updateTable('email_messages').set({ status: 'ticketed', ticket_id: m.ticket_id, message_ref: m.id }).where('id', '=', row.id).execute();
     return { status: 'duplicate', messageId, emailId: row.id, ticketId: m?.ticket_id };
   }
   if (result.ticketId && result.ticketNumber === undefined) {

@@ -40,7 +40,21 @@ export interface EmailOutbound {
   subscribe(poke?: () => void): () => void;
   /** Queues replies whose event was missed (node restart): the last day's, idempotently. */
   sweep(): Promise<number>;
+  /**
+   * Sends one e-mail that is not a ticket message (CSAT/NPS surveys) through the same relay.
+   * Throws when outbound e-mail is off; errors carry the relay's `responseCode`.
+   */
+  deliver(mail: OutboundMail): Promise<{ response?: string }>;
   close(): void;
+}
+
+export interface OutboundMail {
+  from: { name: string; address: string };
+  to: string | { name: string; address: string };
+  subject: string;
+  text: string;
+  html?: string;
+  headers?: Record<string, string>;
 }
 
 export function emailOutbound(deps: EmailDeps, opts: { transport?: Transporter } = {}): EmailOutbound {
@@ -191,6 +205,10 @@ export function emailOutbound(deps: EmailDeps, opts: { transport?: Transporter }
       let n = 0;
       for (const m of missing) if ((await enqueueFor(m.id)) !== null) n++;
       return n;
+    },
+    async deliver(mail) {
+      if (!transporter) throw new Error('outbound e-mail is off (SMTP_RELAY_URL is not set)');
+      return (await transporter.sendMail(mail)) as { response?: string };
     },
     close() {
       transporter?.close();

@@ -140,6 +140,20 @@ export interface Message {
   body: string;
   language: string | null;
   createdAt: string;
+  /** E-mail messages: attachments and whether the original HTML can be shown. */
+  ticketId?: string;
+  attachments?: EmailAttachment[];
+  hasHtml?: boolean;
+}
+
+export interface EmailAttachment {
+  id: string;
+  filename: string;
+  size: number;
+  contentType: string;
+  inline: boolean;
+  blocked: boolean;
+  blockedReason: string | null;
 }
 
 export interface TicketEvent {

@@ -3,6 +3,8 @@ import { useTeams, useUsers } from '../api/hooks.ts';
 import type { TicketDetail, TicketEvent } from '../api/types.ts';
 import { countryName, countryTimeZone, dateTime, languageName, localTimeIn, showValue } from '../format.ts';
 import { PriorityLabel, SlaCountdown } from './badges.tsx';
+import { PlaybookPanel } from './PlaybookPanel.tsx';
+import { SurveyBadge } from './SurveyBadge.tsx';
 import { OrderPanel } from './OrderPanel.tsx';
 import { MarketPanel, SuggestionsPanel } from './SuggestionsPanel.tsx';
 
@@ -65,9 +67,11 @@ export function ContextPane({ ticket, now }: { ticket: TicketDetail; now: number
           <dd>{dateTime(ticket.createdAt, lng)}</dd>
         </dl>
       </section>
+      <SurveyBadge ticket={ticket} />
       <OrderPanel ticket={ticket} />
       <SuggestionsPanel ticket={ticket} />
       <MarketPanel ticket={ticket} />
+      <PlaybookPanel ticket={ticket} />
       <section aria-labelledby="ctx-sla">
         <h2 id="ctx-sla">{t('sla.label')}</h2>
         <p>

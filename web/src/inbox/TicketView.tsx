@@ -6,8 +6,11 @@ import { dateTime, languageName, relativeTime } from '../format.ts';
 import { useFeedback } from '../ui/feedback.tsx';
 import { errorText } from '../ui/errorText.ts';
 import { SlaCountdown, StatusBadge } from './badges.tsx';
+import { offerPlaybookOverride } from './PlaybookPanel.tsx';
 import { draftListeners, drafts } from './drafts.ts';
+import { EmailParts } from '../email/EmailParts.tsx';
 import { agentLanguage, LanguageNotice, MessageTranslation, TranslatePreview, useTicketTranslations, useTranslationStatus, type TranslationItem } from './translation.tsx';
+import { agentTyped, VisitorTyping } from '../chat/typing.tsx';
 
 interface Props {
   ticket: TicketDetail;
@@ -60,6 +63,7 @@ export function TicketView({ ticket, me, now, replyRef, onBack, onPrev, onNext }
       </div>
       <LanguageNotice ticket={ticket} available={available} />
       <Thread messages={ticket.messages} translations={items} originals={originals} />
+      {ticket.channel === 'chat' && <VisitorTyping ticketId={ticket.id} />}
       <ReplyBox ticketId={ticket.id} replyRef={replyRef} customerLanguage={ticket.language ?? ticket.customer.language} canTranslate={available === true} />
     </div>
   );
@@ -108,7 +112,13 @@ function TicketControls({ ticket, me }: { ticket: TicketDetail; me: User }) {
             const status = e.target.value as TicketStatus;
             update.mutate(
               { status },
-              { onSuccess: () => toast('success', t('toast.statusChanged', { status: t(`status.${status}`) })), onError },
+              {
+                onSuccess: () => toast('success', t('toast.statusChanged', { status: t(`status.${status}`) })),
+                // required playbook steps open: the playbook panel asks for a reason instead
+                onError: (e) => {
+                  if (!offerPlaybookOverride(ticket.id, e)) onError(e);
+                },
+              },
             );
           }}
         >
@@ -232,12 +242,13 @@ function Thread({
         return (
           <article
             key={m.id}
-            className={`message message-${kind}`}
+            className={`message message-${kind}${m.authorType === 'bot' ? ' message-from-bot' : ''}`}
             aria-label={`${who} · ${m.internal ? t('ticket.internal') : t(`author.${m.authorType}`)}`}
           >
             <header className="message-head">
               <span className="message-author">{who}</span>
               <span className={`author-type author-${kind}`}>{m.internal ? t('ticket.internal') : t(`author.${m.authorType}`)}</span>
+              {m.authorType === 'bot' && <span className="author-type author-bot">{m.internal ? t('bot.handOff') : t('bot.automatic')}</span>}
               {m.language && m.authorType === 'customer' && <span className="muted">{languageName(m.language, i18n.language)}</span>}
               <time className="muted" dateTime={m.createdAt}>
                 {dateTime(m.createdAt, i18n.language)}
@@ -247,6 +258,7 @@ function Thread({
               {m.body}
             </div>
             <MessageTranslation message={m} item={translations.get(m.id)} original={originals.get(m.id)} />
+            {m.ticketId && (m.attachments?.length || m.hasHtml) ? <EmailParts ticketId={m.ticketId} messageId={m.id} attachments={m.attachments} hasHtml={m.hasHtml} /> : null}
           </article>
         );
       })}
@@ -335,7 +347,10 @@ function ReplyBox({
         placeholder={mode === 'reply' ? t('reply.replyPlaceholder') : t('reply.notePlaceholder')}
         value={body}
         rows={4}
-        onChange={(e) => setBody(e.target.value)}
+        onChange={(e) => {
+          setBody(e.target.value);
+          if (mode === 'reply' && e.target.value.trim()) agentTyped(ticketId);
+        }}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
             e.preventDefault();

@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { LiveEvent } from '../api/types.ts';
+import { dispatchTyping } from '../chat/typing.tsx';
 
 export type LiveStatus = 'connecting' | 'open' | 'closed';
 
@@ -73,6 +74,10 @@ export function useLiveEvents(enabled: boolean, onEvent?: (e: LiveEvent) => void
           case 'message.created':
             void qc.invalidateQueries({ queryKey: ['ticket', e.ticketId] });
             refreshLists();
+            break;
+          case 'chat.typing':
+            // the chat widget's typing signals: shown in the ticket, no refetch
+            dispatchTyping(e);
             break;
           default:
             // sla.warning, sla.breached and future events: the clocks shown may change

@@ -1,0 +1,151 @@
+/**
+ * The light read of orders for tracking answers (helpdesk/bot.ts): who the order belongs to
+ * and its latest outbound parcel with the carrier's scans, for several ways of naming the
+ * order at once (its id, order numbers typed by the customer, the customer's e-mail), in one
+ * statement. getOrderDetail reads about fifteen tables for the agent's order panel; the bot
+ * needs two of them, for every customer message.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../db/types.ts';
+import type { OrderDetail } from './orders.ts';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+/** The same shape as `OrderDetail['shipment']`. */
+export type OutboundShipment = NonNullable<OrderDetail['shipment']>;
+
+export interface TrackedOrder {
+  id: string;
+  storeId: string;
+  number: string;
+  fulfillmentStatus: string;
+  /** ISO time, like OrderSummary.placedAt. */
+  placedAt: string;
+  customer: { id: string; email: string } | null;
+  /** The latest outbound shipment (as getOrderDetail's `shipment`), scans newest first. */
+  shipment: OutboundShipment | null;
+}
+
+export interface OrdersForTrackingInput {
+  storeId: string;
+  /** Orders by id, whatever their store (the caller checks whose they are). */
+  ids?: string[];
+  /** Order numbers of the store, with or without "#"; newest first per number (as findOrders). */
+  numbers?: string[];
+  perNumber?: number;
+  /** The newest orders of this customer e-mail in the store (as findOrders). */
+  customerEmail?: string;
+  perCustomer?: number;
+}
+
+export interface OrdersForTracking {
+  byId: Map<string, TrackedOrder>;
+  /** Per number as given (after trimming and dropping a leading "#"). */
+  byNumber: Map<string, TrackedOrder[]>;
+  byCustomer: TrackedOrder[];
+}
+
+const normNumber = (n: string) => n.trim().replace(/^#/, '');
+
+export async function ordersForTracking(db: Db, input: OrdersForTrackingInput): Promise<OrdersForTracking> {
+  const ids = input.ids ?? [];
+  const numbers = [...new Set((input.numbers ?? []).map(normNumber).filter(Boolean))];
+  const email = input.customerEmail?.trim().toLowerCase() ?? null;
+  const perNumber = Math.min(Math.max(input.perNumber ?? 5, 1), 100);
+  const perCustomer = Math.min(Math.max(input.perCustomer ?? 3, 1), 100);
+  // one row per (way found, order, scan); orders without scans or shipment come once
+  const rows = await sql<{
+    via: 'id' | 'number' | 'customer';
+    via_key: string | null;
+    id: string;
+    store_id: string;
+    number: string;
+    fulfillment_status: string;
+    placed_at: Date;
+    customer_id: string | null;
+    customer_email: string | null;
+    s_id: string | null;
+    s_kind: 'outbound' | 'reship' | 'return' | null;
+    s_carrier: string | null;
+    s_tracking_number: string | null;
+    s_status: OutboundShipment['status'] | null;
+    s_shipped_at: Date | null;
+    s_delivered_at: Date | null;
+    e_id: number | null;
+    e_at: Date | null;
+    e_status: string | null;
+    e_location: string | null;
+    e_description: string | null;
+  }>`
+    WITH picked AS (
+      SELECT o.id, 'id' AS via, NULL::text AS via_key FROM orders o WHERE o.id = ANY(${ids}::uuid[])
+      UNION ALL
+      SELECT x.id, 'number', n.num FROM unnest(${numbers}::text[]) AS n(num)
+      CROSS JOIN LATERAL (
+        SELECT o.id FROM orders o
+        WHERE o.store_id = ${input.storeId} AND (o.number = n.num OR o.number = '#' || n.num)
+        ORDER BY o.placed_at DESC, o.id DESC LIMIT ${perNumber}
+      ) x
+      UNION ALL
+      SELECT x.id, 'customer', NULL FROM (
+        SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id
+        WHERE ${email}::text IS NOT NULL AND o.store_id = ${input.storeId} AND c.email = ${email}::text
+        ORDER BY o.placed_at DESC, o.id DESC LIMIT ${perCustomer}
+      ) x
+    )
+    SELECT p.via, p.via_key, o.id, o.store_id, o.number, o.fulfillment_status, o.placed_at,
+      c.id AS customer_id, c.email AS customer_email,
+      s.id AS s_id, s.kind AS s_kind, s.carrier AS s_carrier, s.tracking_number AS s_tracking_number, s.status AS s_status,
+      s.shipped_at AS s_shipped_at, s.delivered_at AS s_delivered_at,
+      e.id AS e_id, e.at AS e_at, e.status AS e_status, e.location AS e_location, e.description AS e_description
+    FROM picked p
+    JOIN orders o ON o.id = p.id
+    LEFT JOIN customers c ON c.id = o.customer_id
+    LEFT JOIN LATERAL (
+      SELECT * FROM shipments s WHERE s.order_id = o.id AND s.kind = 'outbound' ORDER BY s.created_at DESC, s.id DESC LIMIT 1
+    ) s ON true
+    LEFT JOIN tracking_events e ON e.shipment_id = s.id
+    ORDER BY p.via, p.via_key, o.placed_at DESC, o.id DESC, e.at DESC, e.id DESC`.execute(db);
+
+  const out: OrdersForTracking = { byId: new Map(), byNumber: new Map(), byCustomer: [] };
+  let cur: TrackedOrder | null = null;
+  let curKey = '';
+  for (const r of rows.rows) {
+    const key = `${r.via}\u0000${r.via_key ?? ''}\u0000${r.id}`;
+    if (!cur || key !== curKey) {
+      curKey = key;
+      const order: TrackedOrder = {
+        id: r.id,
+        storeId: r.store_id,
+        number: r.number,
+        fulfillmentStatus: r.fulfillment_status,
+        placedAt: r.placed_at.toISOString(),
+        customer: r.customer_id ? { id: r.customer_id, email: r.customer_email ?? '' } : null,
+        shipment: r.s_id
+          ? {
+              id: r.s_id,
+              kind: r.s_kind ?? 'outbound',
+              carrier: r.s_carrier ?? '',
+              trackingNumber: r.s_tracking_number,
+              status: r.s_status ?? 'label_created',
+              shippedAt: r.s_shipped_at ? r.s_shipped_at.toISOString() : null,
+              deliveredAt: r.s_delivered_at ? r.s_delivered_at.toISOString() : null,
+              events: [],
+            }
+          : null,
+      };
+      cur = order;
+      if (r.via === 'id') out.byId.set(r.id, order);
+      else if (r.via === 'customer') out.byCustomer.push(order);
+      else {
+        const list = out.byNumber.get(r.via_key ?? '') ?? [];
+        list.push(order);
+        out.byNumber.set(r.via_key ?? '', list);
+      }
+    }
+    if (cur.shipment && r.e_id !== null && r.e_at) {
+      cur.shipment.events.push({ at: r.e_at.toISOString(), status: r.e_status ?? '', location: r.e_location, description: r.e_description ?? '' });
+    }
+  }
+  return out;
+}
