@@ -110,6 +110,25 @@ const suite: BenchSuite = async (ctx) => {
     const cat = macroF1(CATEGORIES, results.map(({ e, r }) => ({ gold: e.category, predicted: r.category })));
     ctx.report({ group: 'triage', name: `category macro-F1, eval split, 15 languages (n=${evalSet.length})`, value: r3(cat.macroF1), unit: 'F1', target: '>= 0.85', ok: cat.macroF1 >= 0.85 });
     ctx.report({ group: 'triage', name: 'category accuracy, eval split', value: pct(cat.accuracy), unit: '%' });
+    // Each author's eval lines alone (first author "a", then "c", "e": other people's styles).
+    for (const by of [...new Set(evalSet.map((e) => e.by ?? 'a'))].sort()) {
+      const sub = results.filter(({ e }) => (e.by ?? 'a') === by);
+      const f = macroF1(CATEGORIES, sub.map(({ e, r }) => ({ gold: e.category, predicted: r.category })));
+      let atp = 0;
+      let afp = 0;
+      let afn = 0;
+      for (const { e, r } of sub) {
+        if (r.angry && e.angry) atp++;
+        else if (r.angry) afp++;
+        else if (e.angry) afn++;
+      }
+      ctx.report({
+        group: 'triage',
+        name: `eval lines by author ${by} (n=${sub.length}, ${atp + afn} angry): category macro-F1 ${r3(f.macroF1)}, accuracy ${pct(f.accuracy)} %, angry P/R ${r3(atp / Math.max(1, atp + afp))}/${r3(atp / Math.max(1, atp + afn))}`,
+        value: r3(f.macroF1),
+        unit: 'F1',
+      });
+    }
     for (const l of corpus.languages) {
       const sub = results.filter(({ e }) => e.language === l);
       if (!sub.length) continue;

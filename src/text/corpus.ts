@@ -1,6 +1,6 @@
 /**
  * The labelled triage corpus: content/triage/corpus/<lang>.jsonl, one JSON object a line:
- * {"text","category","sentiment","angry","split":"train"|"eval"}. Lines that do not fit are
+ * {"text","category","sentiment","angry","split":"train"|"eval","by"?}. Lines that do not fit are
  * skipped (and counted), so a file being extended never breaks loading.
  */
 import fs from 'node:fs';
@@ -36,6 +36,8 @@ export interface CorpusExample {
   split: 'train' | 'eval';
   /** From the file name. */
   language: string;
+  /** Who wrote the line (loadCorpus gives "a" when the line does not say): figures are reported per author too. */
+  by?: string;
 }
 
 export const CORPUS_DIR = path.join(contentDir, 'triage', 'corpus');
@@ -95,6 +97,7 @@ export function loadCorpus(dir: string = CORPUS_DIR): LoadedCorpus {
         angry: r.angry === true,
         split: r.split,
         language,
+        by: typeof r.by === 'string' && r.by ? r.by : 'a',
       });
     }
   }

@@ -142,6 +142,12 @@ export class PhraseMatcher {
   private readonly substrings: { text: string; c: Compiled }[] = [];
   /** substring entries by their first code unit (built on first use) */
   private substringIndex: Map<number, { text: string; c: Compiled }[]> | null = null;
+  /**
+   * Substring entries of several words ("حماية المستهلك", "별점 테러"), spaces removed: they are
+   * matched on the text with its spaces removed too, so spacing (often loose in Korean) does not matter.
+   */
+  private readonly spacedSubstrings: { text: string; c: Compiled }[] = [];
+  private spacedIndex: Map<number, { text: string; c: Compiled }[]> | null = null;
 
   constructor(entries: readonly string[] | readonly { tag: string; entry: string }[]) {
     for (const item of entries) {
@@ -153,7 +159,9 @@ export class PhraseMatcher {
       const star = folded.endsWith('*');
       const body = star ? folded.slice(0, -1) : folded;
       if (CJK.test(body)) {
-        this.substrings.push({ text: body.replace(/\s+/g, ''), c });
+        const compact = body.replace(/\s+/g, '');
+        if (compact !== body.trim()) this.spacedSubstrings.push({ text: compact, c });
+        else this.substrings.push({ text: compact, c });
         continue;
       }
       const ws = matchWords(body);
@@ -213,6 +221,19 @@ export class PhraseMatcher {
       for (let i = 0; i < folded.length; i++) {
         const list = index.get(folded.charCodeAt(i));
         if (list) for (const s of list) if (folded.startsWith(s.text, i)) add(s.c);
+      }
+    }
+    if (this.spacedSubstrings.length && CJK.test(folded)) {
+      let index = this.spacedIndex;
+      if (!index) {
+        index = new Map();
+        for (const s of this.spacedSubstrings) if (s.text) push(index, s.text.charCodeAt(0), s);
+        this.spacedIndex = index;
+      }
+      const compact = folded.replace(/\s+/g, '');
+      for (let i = 0; i < compact.length; i++) {
+        const list = index.get(compact.charCodeAt(i));
+        if (list) for (const s of list) if (compact.startsWith(s.text, i)) add(s.c);
       }
     }
     return [...found.values()];

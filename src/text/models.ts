@@ -173,8 +173,10 @@ export type AngerLabel = 'angry' | 'calm';
  */
 export const CATEGORY_MODEL_OPTIONS: LogisticOptions = {
   learningRate: 0.2,
-  epochs: 6,
-  kindWeight: { [FeatureKind.category]: 4, [FeatureKind.chars]: 0.5 },
+  // 15 epochs and lexicon features at 3× (were 6 and 4×): +0.009 macro-F1 by 3-fold
+  // cross-validation on the train split once the corpus had grown to 6,700 lines (round two).
+  epochs: 15,
+  kindWeight: { [FeatureKind.category]: 3, [FeatureKind.chars]: 0.5 },
   minCount: 2,
 };
 export const MOOD_MODEL_OPTIONS: LogisticOptions = {

@@ -110,6 +110,14 @@ describe('PhraseMatcher', () => {
     expect(m.match('我要退款')).toEqual(['退款']);
     expect(m.match('refuse')).toEqual([]);
   });
+  it('matches Arabic and Korean entries of several words, whatever the spacing of the text', () => {
+    const m = new PhraseMatcher(['حماية المستهلك', '별점 테러', '수신 거부', '환불']);
+    expect(m.match('سأتقدم بشكوى إلى حماية المستهلك اليوم')).toEqual(['حماية المستهلك']);
+    expect(m.match('계속 이러면 별점 테러 할 거예요')).toEqual(['별점 테러']);
+    expect(m.match('광고 문자 수신거부 해주세요')).toEqual(['수신 거부']);
+    expect(m.match('환불해 주세요')).toEqual(['환불']);
+    expect(m.match('حماية البيانات')).toEqual([]);
+  });
 });
 
 describe('macroF1', () => {
