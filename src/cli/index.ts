@@ -86,6 +86,21 @@ export function buildProgram(): Command {
       }
     });
 
+  program
+    .command('warm-cache')
+    .description('train the triage models once and keep them in the cache (run by npm install, so the first start is quick)')
+    .action(async () => {
+      const started = Date.now();
+      try {
+        const { getModels } = await import('../text/models.ts');
+        getModels();
+        process.stdout.write(`triage models: ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      } catch (e) {
+        // never fail an install: the models are trained on first use instead
+        process.stderr.write(`crossdesk: could not prepare the triage models (${e instanceof Error ? e.message : String(e)}); they will be trained on first use\n`);
+      }
+    });
+
   // Commands added by other modules register below this line.
 
   // import orders / shopify (src/commerce/import)
