@@ -70,7 +70,8 @@ describe.skipIf(skipReason !== null)('playbook panel in the browser', () => {
     expect(text).toMatch(/seller pays return shipping/i);
 
     // tick a step by hand
-    await panel.getByLabel('Follow up until the customer has it').check();
+    // click, not check(): the box follows the server's answer, which check() does not wait for
+    await panel.getByLabel('Follow up until the customer has it').click();
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="playbook"] li.done label')].some((l) => l.textContent?.includes('Follow up')));
     const ticked = await api<Detail>(`/api/v1/tickets/${id}`);
     expect(ticked.playbook.steps.find((s) => s.id === 'follow_up')).toMatchObject({ done: true, how: 'manual' });
