@@ -12,6 +12,7 @@
  *   (`conflict` for the state, `validation_failed` for the input) and a reason an agent
  *   can read to the customer; a refused action leaves nothing behind;
  * - when given a ticket, leaves a `ticket_events` row of type `order_action` on it.
+ * Slow work that needs no lock (the return label PDF) runs after the commit.
  */
 import { randomInt } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
@@ -22,7 +23,7 @@ import { isUuid, uuidv7 } from '../core/ids.ts';
 import type { Actor } from '../helpdesk/visibility.ts';
 import { isWithinWithdrawal, RETURN_REASONS, whoPaysReturn, type Market, type ReturnReason } from '../markets/index.ts';
 import { lockStock, releaseStock, reserveStock, restock } from './catalog.ts';
-import { renderReturnLabel } from './label.ts';
+import { renderReturnLabel, type ReturnLabelInput } from './label.ts';
 import { fromMinor, sumMinor, toMinor } from './money.ts';
 import { getStorePolicy } from './policy.ts';
 import { marketFor } from './orders.ts';
@@ -260,7 +261,12 @@ export interface ReturnInput extends ActionBase {
   reason: ReturnReason;
   items: ItemQuantity[];
   note?: string;
+  /** Renders the label PDF (default renderReturnLabel; tests replace it). */
+  renderLabel?: LabelRenderer;
 }
+
+/** Turns a label's data into the PDF. */
+export type LabelRenderer = (input: ReturnLabelInput) => Promise<Uint8Array>;
 
 export interface ReturnResult {
   returnId: string;
@@ -278,12 +284,28 @@ export interface ReturnResult {
   itemsValue: string;
   currency: string;
   daysSinceDelivery: number | null;
+  /**
+   * Whether the label PDF is stored. It is rendered after the return is committed; when that
+   * fails the return stands (false, with `labelError`) and the label is rendered when it is
+   * first asked for (GET …/label.pdf) or when the action is repeated with the same key.
+   * Not part of the stored result: it says how things are now.
+   */
+  labelReady?: boolean;
+  labelError?: string;
 }
 
+/**
+ * Creates a return: in one transaction the checks, the RMA, the return and its return
+ * shipment and the action record; then, after the commit, the label PDF is rendered and
+ * stored. Rendering is kept out of the transaction because it can take a second (a CJK
+ * font is parsed and subset) and the transaction holds the order's lock — and on the
+ * embedded database the only connection. A repeat with the same key renders a label that
+ * is still missing.
+ */
 export async function createReturn(db: Kysely<DB>, input: ReturnInput): Promise<ActionOutcome<ReturnResult>> {
   if (!(RETURN_REASONS as readonly string[]).includes(input.reason)) throw validationError(`reason must be one of ${RETURN_REASONS.join(', ')}`, { field: 'reason' });
   const request = { reason: input.reason, items: input.items, note: input.note, ticketId: input.ticketId ?? undefined };
-  return runAction(db, 'return', input, request, async (trx, o, now) => {
+  const out = await runAction<ReturnResult>(db, 'return', input, request, async (trx, o, now) => {
     refuseIfCancelled(o, 'a return');
     const [items, shipments, previous] = await Promise.all([
       itemsOf(trx, o.id),
@@ -347,19 +369,6 @@ export async function createReturn(db: Kysely<DB>, input: ReturnInput): Promise<
     const trackingNumber = s10TrackingNumber('RR', randomInt(100_000_000), custCountry);
     const itemList = [...lines.values()].map(({ item, quantity }) => ({ orderItemId: item.id, quantity }));
     const value = sumMinor([...lines.values()].map(({ item, quantity }) => toMinor(item.unit_price, o.currency) * BigInt(quantity)));
-    const pdf = await renderReturnLabel({
-      rma,
-      carrier,
-      trackingNumber,
-      orderNumber: o.number,
-      reason: input.reason,
-      itemCount: itemList.reduce((t, x) => t + x.quantity, 0),
-      from: o.shippingAddress,
-      to: { ...wh.address, name: `${o.storeName} Returns - ${wh.address.name}` },
-      whoPaysShipping: whoPays,
-      storeName: o.storeName,
-      createdAt: now,
-    });
     const returnId = uuidv7(now.getTime());
     await trx.insertInto('returns').values({
       id: returnId,
@@ -371,7 +380,8 @@ export async function createReturn(db: Kysely<DB>, input: ReturnInput): Promise<
       who_pays_shipping: whoPays,
       carrier,
       tracking_number: trackingNumber,
-      label_pdf: Buffer.from(pdf),
+      // rendered after the commit (ensureReturnLabel): a CJK label takes a second
+      label_pdf: null,
       status: 'label_created',
       warehouse_id: wh.id,
       note: input.note ?? null,
@@ -397,15 +407,73 @@ export async function createReturn(db: Kysely<DB>, input: ReturnInput): Promise<
     };
     return { result, summary: `Return ${rma} (${input.reason}), prepaid ${carrier} label; return shipping paid by the ${whoPays}` };
   });
+  try {
+    await ensureReturnLabel(db, out.result.returnId, { render: input.renderLabel });
+    return { ...out, result: { ...out.result, labelReady: true } };
+  } catch (e) {
+    // the return is committed and valid: report it, and say the label is still to come
+    return { ...out, result: { ...out.result, labelReady: false, labelError: e instanceof Error ? e.message : String(e) } };
+  }
 }
 
-/** The label PDF of a return. */
-export async function returnLabel(db: Kysely<DB>, returnId: string): Promise<{ rma: string; pdf: Uint8Array }> {
-  if (!isUuid(returnId)) throw validationError('id must be a return id', { field: 'id' });
-  const r = await db.selectFrom('returns').select(['rma', 'label_pdf']).where('id', '=', returnId).executeTakeFirst();
+/** What the label of a stored return prints: the return, its order, store and warehouse. */
+export async function returnLabelInput(db: Kysely<DB>, returnId: string): Promise<ReturnLabelInput> {
+  const r = await db
+    .selectFrom('returns')
+    .innerJoin('orders', 'orders.id', 'returns.order_id')
+    .innerJoin('stores', 'stores.id', 'orders.store_id')
+    .leftJoin('warehouses', 'warehouses.id', 'returns.warehouse_id')
+    .select([
+      'returns.rma', 'returns.carrier', 'returns.tracking_number', 'returns.reason', 'returns.items', 'returns.who_pays_shipping', 'returns.created_at',
+      'orders.number', 'orders.shipping_address', 'stores.name as store_name', 'warehouses.address as warehouse_address',
+    ])
+    .where('returns.id', '=', returnId)
+    .executeTakeFirst();
   if (!r) throw notFound('Return', returnId);
-  if (!r.label_pdf) throw notFound('Label of return', r.rma);
-  return { rma: r.rma, pdf: new Uint8Array(r.label_pdf) };
+  if (!r.shipping_address) throw conflict(`Order ${r.number} has no shipping address to print as the sender of return ${r.rma}`, { reason: 'no_address' });
+  if (!r.warehouse_address) throw conflict(`Return ${r.rma} has no warehouse to send it to`, { reason: 'no_warehouse' });
+  return {
+    rma: r.rma,
+    carrier: r.carrier,
+    trackingNumber: r.tracking_number,
+    orderNumber: r.number,
+    reason: r.reason,
+    itemCount: r.items.reduce((t, x) => t + x.quantity, 0),
+    from: r.shipping_address,
+    to: { ...r.warehouse_address, name: `${r.store_name} Returns - ${r.warehouse_address.name}` },
+    whoPaysShipping: r.who_pays_shipping === 'buyer' ? 'buyer' : 'seller',
+    storeName: r.store_name,
+    createdAt: r.created_at,
+  };
+}
+
+/**
+ * The label PDF of a return, rendered and stored first if it is not yet (outside any
+ * transaction). Two callers at once may both render; the first stored copy wins and both
+ * answer with it.
+ */
+export async function ensureReturnLabel(db: Kysely<DB>, returnId: string, opts: { render?: LabelRenderer } = {}): Promise<{ rma: string; pdf: Uint8Array; rendered: boolean }> {
+  if (!isUuid(returnId)) throw validationError('id must be a return id', { field: 'id' });
+  const stored = async () => {
+    const r = await db.selectFrom('returns').select(['rma', 'label_pdf']).where('id', '=', returnId).executeTakeFirst();
+    if (!r) throw notFound('Return', returnId);
+    return r;
+  };
+  const have = await stored();
+  if (have.label_pdf) return { rma: have.rma, pdf: new Uint8Array(have.label_pdf), rendered: false };
+  const pdf = await (opts.render ?? renderReturnLabel)(await returnLabelInput(db, returnId));
+  const res = await db.updateTable('returns').set({ label_pdf: Buffer.from(pdf) }).where('id', '=', returnId).where('label_pdf', 'is', null).executeTakeFirst();
+  if (Number(res.numUpdatedRows) === 0) {
+    const won = await stored();
+    if (won.label_pdf) return { rma: won.rma, pdf: new Uint8Array(won.label_pdf), rendered: false };
+  }
+  return { rma: have.rma, pdf, rendered: true };
+}
+
+/** The label PDF of a return (rendered now if it is missing, e.g. after a failed render). */
+export async function returnLabel(db: Kysely<DB>, returnId: string, opts: { render?: LabelRenderer } = {}): Promise<{ rma: string; pdf: Uint8Array }> {
+  const { rma, pdf } = await ensureReturnLabel(db, returnId, opts);
+  return { rma, pdf };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -143,13 +143,20 @@ export async function renderReturnLabelDetailed(input: ReturnLabelInput, opts: R
 async function addressBlock(page: PDFPage, painter: LabelTextPainter, a: PostalAddress, x: number, y: number, size: number, lead: number): Promise<number> {
   const lines: Array<[string, boolean]> = [[a.name, true], [a.line1, false]];
   if (a.line2) lines.push([a.line2, false]);
-  lines.push([[a.postalCode, a.city].filter(Boolean).join(' ') + (a.region ? `, ${a.region}` : ''), false]);
+  lines.push([cityLine(a), false]);
   lines.push([countryName(a.country), true]);
   for (const [line, bold] of lines) {
     await painter.draw(page, line, x, y, size, { bold, maxWidth: LABEL_WIDTH_PT - 12 - x, color: rgb(0, 0, 0) });
     y -= lead;
   }
   return y;
+}
+
+/** Where the city, region and postal code go: "Portland, OR 97214" in the US, "10961 Berlin" in Germany. */
+const CITY_FIRST = new Set(['US', 'CA', 'AU']);
+export function cityLine(a: PostalAddress): string {
+  if (CITY_FIRST.has(a.country.toUpperCase())) return [[a.city, a.region].filter(Boolean).join(', '), a.postalCode].filter(Boolean).join(' ');
+  return [a.postalCode, a.city].filter(Boolean).join(' ') + (a.region ? `, ${a.region}` : '');
 }
 
 function countryName(code: string): string {

@@ -1,11 +1,17 @@
 /**
  * Shared pieces of the browser end-to-end tests: the Debian Chromium (no browser
- * download), launched by playwright-core, and a few page helpers.
+ * download), launched by playwright-core, a few page helpers, and the demo set-up.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { bearer, startTestServer, type TestServer } from '../helpers/server.ts';
+import { DEMO_PASSWORD, seedDemo } from '../../src/cli/demo-seed.ts';
+import { ensureWebBuilt } from '../../src/cli/web-build.ts';
+import { triageForTickets } from '../../src/helpdesk/triage-adapter.ts';
+import { syncKnowledge } from '../../src/knowledge/sync.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const resultsDir = path.join(repoRoot, 'test-results');
@@ -48,4 +54,48 @@ export async function newContext(browser: Browser, locale = 'en-US'): Promise<Br
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale, timezoneId: 'Asia/Shanghai' });
   ctx.setDefaultTimeout(15_000);
   return ctx;
+}
+
+/**
+ * The demo for a browser test: the web bundle built (before the server starts: it serves
+ * the files it finds then), a listening server with triage, the knowledge base when asked,
+ * `tickets` demo tickets, and Chromium. Whatever started is closed again when a step fails.
+ */
+export async function startDemoInBrowser(opts: { tickets: number; knowledge?: boolean }): Promise<{ server: TestServer; browser: Browser }> {
+  fs.mkdirSync(resultsDir, { recursive: true });
+  await ensureWebBuilt();
+  const server = await startTestServer({ listen: true, deps: { triage: triageForTickets } });
+  try {
+    if (opts.knowledge) await syncKnowledge(server.db.db);
+    await seedDemo(server.db.db, { tickets: opts.tickets, triage: triageForTickets });
+    return { server, browser: await launchChromium() };
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+}
+
+/** The demo's German lamp ticket that is linked to its order (found by the API). */
+export async function germanLampTicket(server: TestServer, token: string): Promise<{ id: string; orderId: string }> {
+  const res = await fetch(`${server.url}/api/v1/tickets?limit=100&q=Lampe`, { headers: bearer(token) });
+  const list = (await res.json()) as { items: Array<{ id: string; orderId: string | null; language: string | null }> };
+  const ticket = list.items.find((t) => t.orderId && t.language === 'de');
+  expect(ticket, 'the demo has the German lamp ticket linked to its order').toBeTruthy();
+  return { id: ticket!.id, orderId: ticket!.orderId! };
+}
+
+/**
+ * A ticket's page in the English interface, signed in as the demo's first agent; `errors`
+ * collects the page's uncaught errors.
+ */
+export async function openTicketAsAgent(browser: Browser, baseUrl: string, ticketId: string): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
+  const ctx = await newContext(browser, 'en-US');
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(baseUrl);
+  await page.evaluate(() => localStorage.setItem('crossdesk.uiLanguage', 'en'));
+  await page.goto(`${baseUrl}/tickets/${ticketId}`);
+  await signIn(page, 'agent1@crossdesk.demo', DEMO_PASSWORD);
+  return { ctx, page, errors };
 }

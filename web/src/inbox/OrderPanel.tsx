@@ -2,8 +2,9 @@
 // with their labels, and the after-sales actions one click away (issue 4).
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import i18n, { type TFunction } from 'i18next';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, qs, request } from '../api/client.ts';
+import { api, ApiError, qs, request } from '../api/client.ts';
 import type { TicketDetail } from '../api/types.ts';
 import { dateTime } from '../format.ts';
 import { useFeedback } from '../ui/feedback.tsx';
@@ -39,8 +40,35 @@ export interface OrderDetail extends OrderSummary {
   actions: Array<{ id: string; type: string; createdAt: string }>;
 }
 
-type ActionName = 'return' | 'refund' | 'reship' | 'cancel' | 'claim';
+type ActionName = 'return' | 'exchange' | 'refund' | 'reship' | 'cancel' | 'claim';
+const ACTIONS: readonly ActionName[] = ['return', 'exchange', 'refund', 'reship', 'cancel', 'claim'];
 const RETURN_REASONS = ['damaged', 'faulty', 'wrong_item', 'change_of_mind'] as const;
+type ReturnReason = (typeof RETURN_REASONS)[number];
+
+/** The return reason a ticket's category suggests (the agent can still change it). */
+const REASON_BY_CATEGORY: Record<string, ReturnReason> = {
+  damaged_item: 'damaged',
+  defective_item: 'faulty',
+  wrong_item: 'wrong_item',
+  return_request: 'change_of_mind',
+  exchange_request: 'change_of_mind',
+};
+export function returnReasonFor(category: string | null | undefined): ReturnReason {
+  return (category && REASON_BY_CATEGORY[category]) || 'damaged';
+}
+
+interface ExchangeOptions {
+  items: Array<{
+    orderItemId: string;
+    sku: string;
+    alternatives: Array<{ variantId: string; sku: string; title: string; options: Record<string, string> | null; price: string; priceDifference: string; available: number }>;
+  }>;
+}
+
+/** Who pays return shipping per reason under the market's law ('store_policy': the law leaves it to the store). */
+interface MarketLaw {
+  consumer: { returnShipping: Record<string, string> };
+}
 
 function money(amount: string, currency: string, lng: string): string {
   const n = Number(amount);
@@ -69,7 +97,7 @@ export function OrderPanel({ ticket }: { ticket: TicketDetail }) {
     <section aria-labelledby="ctx-order" className="order-panel">
       <h2 id="ctx-order">{t('order.title')}</h2>
       {orderId ? (
-        <OrderView orderId={orderId} ticketId={ticket.id} />
+        <OrderView orderId={orderId} ticketId={ticket.id} category={ticket.category} />
       ) : others.isLoading ? (
         <p className="muted">{t('order.loading')}</p>
       ) : others.data && others.data.items.length > 0 ? (
@@ -92,7 +120,7 @@ export function OrderPanel({ ticket }: { ticket: TicketDetail }) {
   );
 }
 
-function OrderView({ orderId, ticketId }: { orderId: string; ticketId: string }) {
+function OrderView({ orderId, ticketId, category }: { orderId: string; ticketId: string; category: string | null }) {
   const { t, i18n } = useTranslation();
   const lng = i18n.language;
   const [open, setOpen] = useState<ActionName | null>(null);
@@ -139,7 +167,7 @@ function OrderView({ orderId, ticketId }: { orderId: string; ticketId: string })
       <p className="return-terms" data-testid="return-terms">
         {o.returnTerms.daysSinceDelivery === null
           ? t('order.notDelivered')
-          : t('order.sinceDelivery', { days: o.returnTerms.daysSinceDelivery, market: o.returnTerms.market, withdrawal: o.returnTerms.withdrawalDays, store: o.returnTerms.storeWindowDays })}
+          : t(o.returnTerms.withdrawalDays > 0 ? 'order.sinceDelivery' : 'order.sinceDeliveryNoLaw', { days: o.returnTerms.daysSinceDelivery, market: o.returnTerms.market, withdrawal: o.returnTerms.withdrawalDays, store: o.returnTerms.storeWindowDays })}
         {' '}
         {o.returnTerms.withdrawalOpen || o.returnTerms.storeWindowOpen ? <span className="ok">{t('order.windowOpen')}</span> : <span className="warn">{t('order.windowClosed')}</span>}
       </p>
@@ -156,60 +184,138 @@ function OrderView({ orderId, ticketId }: { orderId: string; ticketId: string })
         </ul>
       )}
       <div className="order-actions" role="group" aria-label={t('order.actions')}>
-        {(['return', 'refund', 'reship', 'cancel', 'claim'] as const).map((a) => (
+        {ACTIONS.map((a) => (
           <button key={a} type="button" className={`btn btn-small${open === a ? ' active' : ''}`} aria-expanded={open === a} onClick={() => setOpen(open === a ? null : a)}>
             {t(`order.action.${a}`)}
           </button>
         ))}
       </div>
-      {open && <ActionForm key={open} action={open} order={o} ticketId={ticketId} onDone={() => setOpen(null)} />}
+      {open && <ActionForm key={open} action={open} order={o} ticketId={ticketId} category={category} onDone={() => setOpen(null)} />}
     </div>
   );
 }
 
-function ActionForm({ action, order, ticketId, onDone }: { action: ActionName; order: OrderDetail; ticketId: string; onDone: () => void }) {
+/** A refused or failed action: the reason in the interface language (and the server's words). */
+interface Refusal {
+  text: string;
+  /** The server's own English message, shown beside a translated reason. */
+  original?: string;
+}
+
+function amountNumber(v: string): number | null {
+  return /^\d{1,12}(\.\d{1,3})?$/.test(v) ? Number(v) : null;
+}
+
+/**
+ * The reason an action was refused, for the agent: the English interface shows the server's
+ * message (the most specific); the Chinese one its own sentence for each refusal the actions
+ * give (`details.reason`, with the figures from `details`), else the server's message.
+ */
+function refusalOf(e: unknown, action: ActionName, order: OrderDetail, t: TFunction, lng: string): Refusal {
+  if (!(e instanceof ApiError) || e.status === 0 || e.status >= 500) return { text: errorText(e, t) };
+  const d = (e.details && typeof e.details === 'object' ? e.details : {}) as Record<string, unknown>;
+  const reason = typeof d.reason === 'string' ? d.reason : null;
+  if (lng.startsWith('en') || !reason) return { text: e.message };
+  const m = (v: unknown) => (typeof v === 'string' ? money(v, order.currency, lng) : '');
+  const params: Record<string, unknown> = {
+    ...d,
+    number: order.number,
+    sku: typeof d.sku === 'string' ? d.sku : Array.isArray(d.skus) ? d.skus.join(', ') : '',
+    refundable: m(d.refundable),
+    captured: m(d.captured),
+    refunded: m(d.refunded),
+    action: t(`order.action.${action}`),
+  };
+  const key = reason === 'return_window_closed' && !(Number(d.statutoryDays) > 0) ? 'return_window_closed_nolaw' : reason;
+  if (!i18n.exists(`order.refused.${key}`)) return { text: e.message };
+  return { text: t(`order.refused.${key}`, params), original: e.message };
+}
+
+function ActionForm({ action, order, ticketId, category, onDone }: { action: ActionName; order: OrderDetail; ticketId: string; category: string | null; onDone: () => void }) {
   const { t, i18n } = useTranslation();
+  const lng = i18n.language;
   const { toast, confirm } = useFeedback();
   const qc = useQueryClient();
-  const [reason, setReason] = useState<string>(action === 'return' ? 'damaged' : '');
+  const [reason, setReason] = useState<string>(action === 'return' ? returnReasonFor(category) : '');
   const [amount, setAmount] = useState('');
   const [claimKind, setClaimKind] = useState<'lost' | 'damaged'>('damaged');
+  const [swapItem, setSwapItem] = useState('');
+  const [swapTo, setSwapTo] = useState('');
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [key] = useState(newKey);
   const items = order.items.filter((i) => i.quantity > i.returnedQuantity).map((i) => ({ orderItemId: i.id, quantity: i.quantity - i.returnedQuantity }));
   const payer = action === 'return' ? order.returnTerms.whoPaysShipping[reason] : undefined;
+  const market = order.returnTerms.market;
+  const law = useQuery({
+    queryKey: ['market', market],
+    queryFn: () => api.get<MarketLaw>(`/api/v1/markets/${encodeURIComponent(market)}`),
+    enabled: action === 'return' && /^[A-Z]{2}$/.test(market),
+    staleTime: 10 * 60_000,
+    retry: false,
+  });
+  const options = useQuery({
+    queryKey: ['exchange-options', order.id],
+    queryFn: () => api.get<ExchangeOptions>(`/api/v1/orders/${encodeURIComponent(order.id)}/exchange-options`),
+    enabled: action === 'exchange',
+  });
+  const swapItems = options.data?.items ?? [];
+  const swapFrom = swapItems.find((i) => i.orderItemId === swapItem) ?? swapItems[0];
+  const swapChoice = swapFrom?.alternatives.find((a) => a.variantId === swapTo) ?? swapFrom?.alternatives[0];
   const run = useMutation({
     mutationFn: () => {
       const common = { ticketId, idempotencyKey: key };
       const body: Record<string, unknown> =
         action === 'return'
           ? { ...common, reason, items }
-          : action === 'refund'
-            ? { ...common, reason: reason || 'customer request', ...(amount ? { amount } : {}) }
-            : action === 'reship'
-              ? { ...common, reason: reason || 'reship' }
-              : action === 'cancel'
-                ? { ...common, reason: reason || 'customer request', refund: true }
-                : { ...common, kind: claimKind, description: reason || undefined };
-      return request<{ result: unknown }>('POST', `/api/v1/orders/${encodeURIComponent(order.id)}/actions/${action}`, body);
+          : action === 'exchange'
+            ? { ...common, orderItemId: swapFrom?.orderItemId, variantId: swapChoice?.variantId, reason: reason || 'customer request' }
+            : action === 'refund'
+              ? { ...common, reason: reason || 'customer request', ...(amount ? { amount } : {}) }
+              : action === 'reship'
+                ? { ...common, reason: reason || 'reship' }
+                : action === 'cancel'
+                  ? { ...common, reason: reason || 'customer request', refund: true }
+                  : { ...common, kind: claimKind, description: reason || undefined };
+      return request<{ result: { labelReady?: boolean } }>('POST', `/api/v1/orders/${encodeURIComponent(order.id)}/actions/${action}`, body);
     },
-    onSuccess: () => {
-      toast('success', t(`order.done.${action}`));
+    onSuccess: (out) => {
+      if (action === 'return' && out.result.labelReady === false) toast('info', t('order.labelPending'));
+      else toast('success', t(`order.done.${action}`));
       void qc.invalidateQueries({ queryKey: ['order', order.id] });
+      void qc.invalidateQueries({ queryKey: ['exchange-options', order.id] });
       void qc.invalidateQueries({ queryKey: ['ticket', ticketId] });
       void qc.invalidateQueries({ queryKey: ['suggestions', ticketId] });
       onDone();
     },
-    onError: (e) => toast('error', t('toast.error', { message: errorText(e, t) })),
+    onError: (e) => {
+      const r = refusalOf(e, action, order, t, lng);
+      setRefusal(r);
+      // a refusal is shown at the form; a fault (network, server) also as a toast
+      if (!(e instanceof ApiError) || e.status === 0 || e.status >= 500) toast('error', t('toast.error', { message: r.text }));
+    },
   });
   const submit = async () => {
+    setRefusal(null);
+    if (action === 'refund') {
+      // never ask to confirm a refund that cannot be made
+      const asked = amount ? amountNumber(amount) : null;
+      if (asked !== null && asked > Number(order.totals.refundable)) {
+        const refundable = money(order.totals.refundable, order.currency, lng);
+        setRefusal({ text: t('order.refused.exceeds_refundable', { refundable, amount: money(amount, order.currency, lng), captured: money(order.totals.paid, order.currency, lng), refunded: money(order.totals.refunded, order.currency, lng) }) });
+        return;
+      }
+    }
+    if (action === 'exchange' && !swapChoice) return;
     if (action === 'refund' || action === 'cancel') {
-      const what = action === 'refund' ? money(amount || order.totals.refundable, order.currency, i18n.language) : order.number;
+      const what = action === 'refund' ? money(amount || order.totals.refundable, order.currency, lng) : order.number;
       if (!(await confirm(t(`order.confirm.${action}`, { what })))) return;
     }
     run.mutate();
   };
   let fields: ReactNode = null;
   if (action === 'return') {
+    const rule = law.data?.consumer.returnShipping[reason];
+    const basis = !payer || !rule ? null : rule === 'store_policy' ? 'policy' : rule === payer ? 'law' : 'generous';
     fields = (
       <>
         <label>
@@ -222,14 +328,60 @@ function ActionForm({ action, order, ticketId, onDone }: { action: ActionName; o
             ))}
           </select>
         </label>
-        {payer && <p className="muted">{t('order.payer', { payer: t(`order.payerName.${payer}`, { defaultValue: payer }) })}</p>}
+        {payer && (
+          <p className="muted" data-testid="return-payer">
+            {t('order.payer', { payer: t(`order.payerName.${payer}`, { defaultValue: payer }) })}
+            {basis && <> · {t(`order.payerBasis.${basis}`, { market })}</>}
+          </p>
+        )}
+      </>
+    );
+  } else if (action === 'exchange') {
+    fields = options.isLoading ? (
+      <p className="muted">{t('order.loading')}</p>
+    ) : !swapFrom || swapFrom.alternatives.length === 0 ? (
+      <p className="muted">{t('order.exchangeNone')}</p>
+    ) : (
+      <>
+        {swapItems.length > 1 && (
+          <label>
+            {t('order.exchangeItem')}{' '}
+            <select
+              value={swapFrom.orderItemId}
+              onChange={(e) => {
+                setSwapItem(e.target.value);
+                setSwapTo('');
+              }}
+            >
+              {swapItems.map((i) => (
+                <option key={i.orderItemId} value={i.orderItemId}>
+                  {i.sku}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label>
+          {t('order.exchangeTo', { sku: swapFrom.sku })}{' '}
+          <select value={swapChoice?.variantId ?? ''} onChange={(e) => setSwapTo(e.target.value)}>
+            {swapFrom.alternatives.map((a) => (
+              <option key={a.variantId} value={a.variantId}>
+                {[Object.values(a.options ?? {}).join(' / ') || a.title, a.sku].join(' · ')} · {Number(a.priceDifference) === 0 ? t('order.samePrice') : `${Number(a.priceDifference) > 0 ? '+' : '−'}${money(String(Math.abs(Number(a.priceDifference))), order.currency, lng)}`} ·{' '}
+                {a.available > 0 ? t('order.inStock', { count: a.available }) : t('order.soldOut')}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('order.reasonLabel')} <input value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
+        </label>
       </>
     );
   } else if (action === 'refund') {
     fields = (
       <>
         <label>
-          {t('order.amountLabel', { max: money(order.totals.refundable, order.currency, i18n.language) })}{' '}
+          {t('order.amountLabel', { max: money(order.totals.refundable, order.currency, lng) })}{' '}
           <input inputMode="decimal" pattern="^\d{1,12}(\.\d{1,2})?$" value={amount} placeholder={order.totals.refundable} onChange={(e) => setAmount(e.target.value.trim())} />
         </label>
         <label>
@@ -262,17 +414,28 @@ function ActionForm({ action, order, ticketId, onDone }: { action: ActionName; o
   return (
     <form
       className="action-form"
+      data-testid={`action-form-${action}`}
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
       }}
     >
       {fields}
+      {refusal && (
+        <div className="action-refusal" role="alert" data-testid="action-refusal">
+          <strong>{t('order.refusedTitle')}</strong> {refusal.text}
+          {refusal.original && refusal.original !== refusal.text && (
+            <p className="muted" lang="en">
+              {refusal.original}
+            </p>
+          )}
+        </div>
+      )}
       <div className="reply-actions">
         <button type="button" className="btn btn-ghost btn-small" onClick={onDone}>
           {t('confirm.cancel')}
         </button>
-        <button type="submit" className="btn btn-primary btn-small" disabled={run.isPending}>
+        <button type="submit" className="btn btn-primary btn-small" disabled={run.isPending || (action === 'exchange' && !swapChoice)}>
           {run.isPending ? t('order.working') : t(`order.submit.${action}`)}
         </button>
       </div>
