@@ -4,18 +4,11 @@
  * and a product question is answered from the FAQ article in the customer's language.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from './helpers/db.ts';
+import { botMessages, managerView, startBotWorld } from './helpers/bot-world.ts';
 import type { Database } from '../src/db/index.ts';
-import { MemoryEventBus } from '../src/core/events.ts';
-import { ManualClock } from '../src/core/clock.ts';
-import { createStore } from '../src/helpdesk/stores.ts';
-import { createTicket, getTicket, type TicketDeps } from '../src/helpdesk/tickets.ts';
-import { triageForTickets } from '../src/helpdesk/triage-adapter.ts';
-import { BOT_LANGUAGES, botAfterIntake } from '../src/helpdesk/bot.ts';
+import { createTicket, type TicketDeps } from '../src/helpdesk/tickets.ts';
+import { BOT_LANGUAGES } from '../src/helpdesk/bot.ts';
 import { systemActor } from '../src/helpdesk/visibility.ts';
-import { seedDemoCommerce } from '../src/commerce/seed.ts';
-import { createOrder } from '../src/commerce/orders.ts';
-import { syncKnowledge } from '../src/knowledge/sync.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -24,51 +17,41 @@ const start = new Date('2026-11-20T10:00:00Z');
 let database: Database;
 let deps: TicketDeps;
 let storeId: string;
-const errors: unknown[] = [];
-const manager = (ticketId: string) => getTicket(deps, ticketId, { type: 'user', id: null, role: 'manager' });
-const botMessages = (t: Awaited<ReturnType<typeof manager>>) => t.messages.filter((m) => m.authorType === 'bot');
+let errors: unknown[] = [];
+const manager = (ticketId: string) => managerView(deps, ticketId);
 const longDate = (d: Date, locale: string, timeZone: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone }).format(d);
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const clock = new ManualClock(start);
-  const bus = new MemoryEventBus();
-  const store = await createStore(database.db, { name: 'Lumen Home', market: 'DE', timezone: 'Europe/Berlin', supportEmail: 'help@lumen.example' });
-  storeId = store.id;
-  await seedDemoCommerce(database.db, storeId, { now: start });
-  await syncKnowledge(database.db);
-  // a Polish parcel: handed to DPD in Łódź two days ago, scanned in Warsaw yesterday
-  await createOrder(database.db, {
-    storeId, number: 'CD-30001', currency: 'EUR', placedAt: new Date(start.getTime() - 3 * DAY),
-    customer: { email: 'katarzyna.nowak@example.pl', name: 'Katarzyna Nowak', country: 'PL', language: 'pl' },
-    shippingAddress: { name: 'Katarzyna Nowak', line1: 'ul. Marszałkowska 84/92', city: 'Warszawa', postalCode: '00-514', country: 'PL' },
-    items: [{ sku: 'LAMP-AUR-WHT-EU', quantity: 1, warehouseCode: 'DE-LEJ' }],
-    payment: { method: 'card' },
-    shipment: {
-      carrier: 'DHL Paket', trackingNumber: '00340434161094077777', status: 'in_transit', shippedAt: new Date(start.getTime() - 2 * DAY),
-      events: [
-        { at: new Date(start.getTime() - 2 * DAY), status: 'in_transit', location: 'Łódź, PL', description: 'Parcel received.' },
-        { at: new Date(start.getTime() - 20 * HOUR), status: 'in_transit', location: 'Warszawa, PL', description: 'At the delivery depot.' },
-      ],
-    },
-  });
-  // a Russian parcel on a long way from the Shenzhen warehouse
-  await createOrder(database.db, {
-    storeId, number: 'CD-30002', currency: 'USD', placedAt: new Date(start.getTime() - 6 * DAY),
-    customer: { email: 'anna.smirnova@example.ru', name: 'Анна Смирнова', country: 'RU', language: 'ru' },
-    shippingAddress: { name: 'Анна Смирнова', line1: 'ул. Тверская, д. 7, кв. 12', city: 'Москва', postalCode: '125009', country: 'RU' },
-    items: [{ sku: 'BUDS-ECH-BLK-US', quantity: 1, warehouseCode: 'CN-SZX' }],
-    payment: { method: 'card' },
-    shipment: {
-      carrier: 'Cainiao', trackingNumber: 'LP00612345678901', status: 'in_transit', shippedAt: new Date(start.getTime() - 5 * DAY),
-      events: [
-        { at: new Date(start.getTime() - 5 * DAY), status: 'in_transit', location: 'Shenzhen, CN', description: 'Departed origin.' },
-        { at: new Date(start.getTime() - 30 * HOUR), status: 'in_transit', location: 'Москва, RU', description: 'Arrived at sorting centre.' },
-      ],
-    },
-  });
-  deps = { db: database.db, bus, clock, triage: triageForTickets };
-  deps.afterIntake = botAfterIntake({ db: database.db, bus, clock }, (e) => errors.push(e));
+  ({ database, deps, storeId, errors } = await startBotWorld({
+    start,
+    supportEmail: 'help@lumen.example',
+    orders: [
+      // a Polish parcel: handed to DPD in Łódź two days ago, scanned in Warsaw yesterday
+      {
+        number: 'CD-30001', currency: 'EUR', placedAt: new Date(start.getTime() - 3 * DAY),
+        customer: { email: 'katarzyna.nowak@example.pl', name: 'Katarzyna Nowak', country: 'PL', language: 'pl' },
+        address: { line1: 'ul. Marszałkowska 84/92', city: 'Warszawa', postalCode: '00-514' },
+        sku: 'LAMP-AUR-WHT-EU', warehouseCode: 'DE-LEJ', paymentMethod: 'card',
+        carrier: 'DHL Paket', trackingNumber: '00340434161094077777',
+        scans: [
+          { at: new Date(start.getTime() - 2 * DAY), location: 'Łódź, PL', description: 'Parcel received.' },
+          { at: new Date(start.getTime() - 20 * HOUR), location: 'Warszawa, PL', description: 'At the delivery depot.' },
+        ],
+      },
+      // a Russian parcel on a long way from the Shenzhen warehouse
+      {
+        number: 'CD-30002', currency: 'USD', placedAt: new Date(start.getTime() - 6 * DAY),
+        customer: { email: 'anna.smirnova@example.ru', name: 'Анна Смирнова', country: 'RU', language: 'ru' },
+        address: { line1: 'ул. Тверская, д. 7, кв. 12', city: 'Москва', postalCode: '125009' },
+        sku: 'BUDS-ECH-BLK-US', warehouseCode: 'CN-SZX', paymentMethod: 'card',
+        carrier: 'Cainiao', trackingNumber: 'LP00612345678901',
+        scans: [
+          { at: new Date(start.getTime() - 5 * DAY), location: 'Shenzhen, CN', description: 'Departed origin.' },
+          { at: new Date(start.getTime() - 30 * HOUR), location: 'Москва, RU', description: 'Arrived at sorting centre.' },
+        ],
+      },
+    ],
+  }));
 });
 
 afterAll(async () => {
@@ -76,24 +59,30 @@ afterAll(async () => {
   await database?.close();
 });
 
+/**
+ * An order-status question by e-mail that the bot answers alone: the ticket is in the
+ * expected language and carries exactly one bot message, public. Returns the ticket and it.
+ */
+async function answeredAlone(language: string, question: { subject: string; body: string; customer: { email: string; name: string; country: string } }) {
+  const t = await createTicket(deps, { ...question, storeId, channel: 'email' }, systemActor);
+  const full = await manager(t.id);
+  expect(full.language).toBe(language);
+  const bots = botMessages(full);
+  expect(bots.map((m) => m.internal), bots.map((m) => m.body).join('\n---\n')).toEqual([false]);
+  return { full, body: bots[0].body };
+}
+
 describe('the bot in Polish, Russian and the other later languages', () => {
   it('has texts for all fifteen customer languages', () => {
     expect(BOT_LANGUAGES().sort()).toEqual(expect.arrayContaining(['nl', 'pl', 'sv', 'tr', 'ru', 'en', 'de', 'fr', 'es', 'it', 'ja', 'ko', 'ar', 'pt', 'zh']));
   });
 
   it('answers a Polish order-status question with the tracking facts, in formal Polish', async () => {
-    const t = await createTicket(deps, {
+    const { full, body } = await answeredAlone('pl', {
       subject: 'Gdzie jest moja paczka?',
       body: 'Dzień dobry, gdzie jest moje zamówienie CD-30001? Kiedy mogę spodziewać się paczki?',
       customer: { email: 'katarzyna.nowak@example.pl', name: 'Katarzyna Nowak', country: 'PL' },
-      storeId,
-      channel: 'email',
-    }, systemActor);
-    const full = await manager(t.id);
-    expect(full.language).toBe('pl');
-    const bots = botMessages(full);
-    expect(bots.map((m) => m.internal), bots.map((m) => m.body).join('\n---\n')).toEqual([false]);
-    const body = bots[0].body;
+    });
     expect(body.startsWith('Dzień dobry,')).toBe(true);
     expect(body).toContain('status zamówienia CD-30001');
     expect(body).toContain('Przewoźnik: DHL Paket, numer przesyłki 00340434161094077777');
@@ -110,18 +99,11 @@ describe('the bot in Polish, Russian and the other later languages', () => {
   });
 
   it('answers a Russian order-status question in Russian, with «Вы» and Russian dates', async () => {
-    const t = await createTicket(deps, {
+    const { full, body } = await answeredAlone('ru', {
       subject: 'Где мой заказ?',
       body: 'Здравствуйте! Подскажите, пожалуйста, где сейчас мой заказ CD-30002 и когда его доставят?',
       customer: { email: 'anna.smirnova@example.ru', name: 'Анна Смирнова', country: 'RU' },
-      storeId,
-      channel: 'email',
-    }, systemActor);
-    const full = await manager(t.id);
-    expect(full.language).toBe('ru');
-    const bots = botMessages(full);
-    expect(bots.map((m) => m.internal), bots.map((m) => m.body).join('\n---\n')).toEqual([false]);
-    const body = bots[0].body;
+    });
     expect(body.startsWith('Здравствуйте, Анна!')).toBe(true);
     expect(body).toContain('Ваш заказ CD-30002');
     expect(body).toContain('Служба доставки: Cainiao, трек-номер LP00612345678901');

@@ -1,19 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createTestDatabase } from './helpers/db.ts';
 import { bearer } from './helpers/server.ts';
+import { botMessages, managerView, startBotWorld } from './helpers/bot-world.ts';
 import type { Database } from '../src/db/index.ts';
 import { MemoryEventBus } from '../src/core/events.ts';
-import { ManualClock } from '../src/core/clock.ts';
-import { createStore } from '../src/helpdesk/stores.ts';
-import { addCustomerMessage, createTicket, getTicket, type TicketDeps } from '../src/helpdesk/tickets.ts';
+import type { ManualClock } from '../src/core/clock.ts';
+import { addCustomerMessage, createTicket, type TicketDeps } from '../src/helpdesk/tickets.ts';
 import { triageForTickets } from '../src/helpdesk/triage-adapter.ts';
-import { BOT_JOB, botAfterIntake, botAnalytics, botJobs, putBotSettings, watchForBot } from '../src/helpdesk/bot.ts';
+import { BOT_JOB, botAnalytics, botJobs, putBotSettings, watchForBot } from '../src/helpdesk/bot.ts';
 import { JobRunner } from '../src/core/jobs.ts';
 import { systemActor } from '../src/helpdesk/visibility.ts';
-import { seedDemoCommerce } from '../src/commerce/seed.ts';
-import { createOrder } from '../src/commerce/orders.ts';
-import { syncKnowledge } from '../src/knowledge/sync.ts';
 import { buildApp } from '../src/server/app.ts';
 import { createApiToken, upsertUser } from '../src/people/users.ts';
 
@@ -25,34 +21,28 @@ let database: Database;
 let clock: ManualClock;
 let deps: TicketDeps;
 let storeId: string;
-const errors: unknown[] = [];
-const manager = (ticketId: string) => getTicket(deps, ticketId, { type: 'user', id: null, role: 'manager' });
+let errors: unknown[] = [];
+const manager = (ticketId: string) => managerView(deps, ticketId);
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  clock = new ManualClock(start);
-  const bus = new MemoryEventBus();
-  const store = await createStore(database.db, { name: 'Lumen Home', market: 'DE', timezone: 'Europe/Berlin', supportEmail: 'hilfe@lumen.example' });
-  storeId = store.id;
-  await seedDemoCommerce(database.db, storeId, { now: start });
-  await syncKnowledge(database.db);
-  // a German order on its way: handed to DHL in Leipzig two days ago, scanned in Berlin yesterday
-  await createOrder(database.db, {
-    storeId, number: 'CD-20001', currency: 'EUR', placedAt: new Date(start.getTime() - 3 * DAY),
-    customer: { email: 'jonas.becker@example.de', name: 'Jonas Becker', country: 'DE', language: 'de' },
-    shippingAddress: { name: 'Jonas Becker', line1: 'Bergmannstraße 42', city: 'Berlin', postalCode: '10961', country: 'DE' },
-    items: [{ sku: 'LAMP-AUR-WHT-EU', quantity: 1, warehouseCode: 'DE-LEJ' }],
-    payment: { method: 'paypal' },
-    shipment: {
-      carrier: 'DHL Paket', trackingNumber: '00340434161094099999', status: 'in_transit', shippedAt: new Date(start.getTime() - 2 * DAY),
-      events: [
-        { at: new Date(start.getTime() - 2 * DAY), status: 'in_transit', location: 'Leipzig, DE', description: 'Processed at origin parcel centre.' },
-        { at: new Date(start.getTime() - 20 * HOUR), status: 'in_transit', location: 'Berlin, DE', description: 'Processed at destination parcel centre.' },
-      ],
-    },
-  });
-  deps = { db: database.db, bus, clock, triage: triageForTickets };
-  deps.afterIntake = botAfterIntake({ db: database.db, bus, clock }, (e) => errors.push(e));
+  ({ database, clock, deps, storeId, errors } = await startBotWorld({
+    start,
+    supportEmail: 'hilfe@lumen.example',
+    orders: [
+      // a German order on its way: handed to DHL in Leipzig two days ago, scanned in Berlin yesterday
+      {
+        number: 'CD-20001', currency: 'EUR', placedAt: new Date(start.getTime() - 3 * DAY),
+        customer: { email: 'jonas.becker@example.de', name: 'Jonas Becker', country: 'DE', language: 'de' },
+        address: { line1: 'Bergmannstraße 42', city: 'Berlin', postalCode: '10961' },
+        sku: 'LAMP-AUR-WHT-EU', warehouseCode: 'DE-LEJ', paymentMethod: 'paypal',
+        carrier: 'DHL Paket', trackingNumber: '00340434161094099999',
+        scans: [
+          { at: new Date(start.getTime() - 2 * DAY), location: 'Leipzig, DE', description: 'Processed at origin parcel centre.' },
+          { at: new Date(start.getTime() - 20 * HOUR), location: 'Berlin, DE', description: 'Processed at destination parcel centre.' },
+        ],
+      },
+    ],
+  }));
 });
 
 afterAll(async () => {
@@ -61,7 +51,6 @@ afterAll(async () => {
 });
 
 const jonas = { email: 'jonas.becker@example.de', name: 'Jonas Becker', country: 'DE' };
-const botMessages = (t: Awaited<ReturnType<typeof manager>>) => t.messages.filter((m) => m.authorType === 'bot');
 
 describe('the bot', () => {
   let trackingTicket: string;

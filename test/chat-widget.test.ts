@@ -1,67 +1,24 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestServer, type TestServer } from './helpers/server.ts';
+import { startSmtpSink } from './helpers/smtp-sink.ts';
+import { startTwoNodes, uniqueChannel, type TwoNodes } from './helpers/two-nodes.ts';
+import { WsClient } from './helpers/ws-client.ts';
 import { setPresence } from '../src/helpdesk/routing.ts';
 import { getDefaultStore } from '../src/helpdesk/stores.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { JobRunner } from '../src/core/jobs.ts';
 import { emailOutbound } from '../src/channels/email/outbound.ts';
 import { emailSettings } from '../src/channels/email/settings.ts';
-import { createTestDatabase } from './helpers/db.ts';
-import { buildApp } from '../src/server/app.ts';
-import { openDatabase, type Database } from '../src/db/index.ts';
-import { PostgresEventBus } from '../src/core/event-bus-remote.ts';
-import { randomToken } from '../src/core/ids.ts';
+import type { Database } from '../src/db/index.ts';
+import type { PostgresEventBus } from '../src/core/event-bus-remote.ts';
 import { createApiToken, upsertUser } from '../src/people/users.ts';
-import type { FastifyInstance } from 'fastify';
 
 /**
  * The chat widget's public API through a real port: conversations become tickets, agents'
  * public replies and typing reach the visitor's websocket (internal notes never do),
  * limits, schemas, CORS, and the offline path into an e-mail ticket.
  */
-
-type Msg = { type: string; [k: string]: unknown };
-
-/** A websocket client that records every message and can wait for one. */
-class Client {
-  readonly messages: Msg[] = [];
-  private waiters: Array<{ pred: (m: Msg) => boolean; resolve: (m: Msg) => void }> = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (raw: Buffer) => {
-      const m = JSON.parse(raw.toString()) as Msg;
-      this.messages.push(m);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.pred(m)) return true;
-        w.resolve(m);
-        return false;
-      });
-    });
-  }
-  static open(url: string, headers: Record<string, string> = {}): Promise<Client> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { headers });
-      const c = new Client(ws);
-      ws.once('open', () => resolve(c));
-      ws.once('error', reject);
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    });
-  }
-  waitFor(pred: (m: Msg) => boolean, ms = 5000): Promise<Msg> {
-    const hit = this.messages.find(pred);
-    if (hit) return Promise.resolve(hit);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching message in ${ms} ms; got ${JSON.stringify(this.messages)}`)), ms);
-      this.waiters.push({ pred, resolve: (m) => (clearTimeout(timer), resolve(m)) });
-    });
-  }
-  close() {
-    this.ws.close();
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -145,22 +102,22 @@ describe('chat widget API', () => {
     const conversationId = String(r.json.conversationId);
     const ticketId = String(r.json.ticketId);
     const wsUrl = s.url.replace('http', 'ws');
-    const visitor = await Client.open(`${wsUrl}/widget/v1/ws?token=${encodeURIComponent(token)}`);
-    const agents = await Client.open(`${wsUrl}/api/v1/events?token=${encodeURIComponent(agent.token)}`);
+    const visitor = await WsClient.open(`${wsUrl}/widget/v1/ws?token=${encodeURIComponent(token)}`);
+    const agents = await WsClient.open(`${wsUrl}/api/v1/events?token=${encodeURIComponent(agent.token)}`);
     try {
-      await visitor.waitFor((m) => m.type === 'hello');
-      await agents.waitFor((m) => m.type === 'hello');
+      await visitor.next((m) => m.type === 'hello');
+      await agents.next((m) => m.type === 'hello');
 
       // agent typing → visitor
       const typ = await post(`${s.url}/api/v1/tickets/${ticketId}/typing`, { typing: true }, bearer(agent.token));
       expect(typ.status).toBe(204);
-      const shown = await visitor.waitFor((m) => m.type === 'typing');
+      const shown = await visitor.next((m) => m.type === 'typing');
       expect(shown).toMatchObject({ conversationId, typing: true, name: expect.any(String) });
 
       // visitor typing → agents' websocket
       const vt = await post(`${s.url}/widget/v1/conversations/${conversationId}/typing`, { typing: true }, { 'x-visitor-token': token });
       expect(vt.status).toBe(204);
-      const seen = await agents.waitFor((m) => m.type === 'chat.typing' && m.who === 'visitor');
+      const seen = await agents.next((m) => m.type === 'chat.typing' && m.who === 'visitor');
       expect(seen).toMatchObject({ ticketId, typing: true });
 
       // an internal note first, then the public reply
@@ -168,7 +125,7 @@ describe('chat widget API', () => {
       expect(note.status).toBe(201);
       const reply = await post(`${s.url}/api/v1/tickets/${ticketId}/messages`, { body: 'Das tut mir leid! Wir senden Ihnen sofort Ersatz.' }, bearer(agent.token));
       expect(reply.status).toBe(201);
-      const pushed = await visitor.waitFor((m) => m.type === 'message' && (m.message as { from: string }).from === 'agent');
+      const pushed = await visitor.next((m) => m.type === 'message' && (m.message as { from: string }).from === 'agent');
       expect(pushed.conversationId).toBe(conversationId);
       expect((pushed.message as { text: string }).text).toBe('Das tut mir leid! Wir senden Ihnen sofort Ersatz.');
       await sleep(300);
@@ -181,17 +138,17 @@ describe('chat widget API', () => {
       const first = (all.json.items as Array<{ id: string }>)[1].id;
       const answer = await post(`${s.url}/widget/v1/conversations/${conversationId}/messages`, { text: 'Danke!' }, { 'x-visitor-token': token });
       expect(answer.status).toBe(201);
-      await agents.waitFor((m) => m.type === 'message.created' && m.ticketId === ticketId && m.messageId === answer.json.id);
+      await agents.next((m) => m.type === 'message.created' && m.ticketId === ticketId && m.messageId === answer.json.id);
       const newer = await get(`${s.url}/widget/v1/conversations/${conversationId}/messages?after=${first}`, { 'x-visitor-token': token });
       expect((newer.json.items as Array<{ text: string }>).map((m) => m.text)).toEqual(['Danke!']);
     } finally {
-      visitor.close();
-      agents.close();
+      await visitor.close();
+      await agents.close();
     }
   });
 
   it('rejects a bad token on the websocket', async () => {
-    await expect(Client.open(`${s.url.replace('http', 'ws')}/widget/v1/ws?token=cdv_${'x'.repeat(43)}`)).rejects.toThrow(/401/);
+    await expect(WsClient.open(`${s.url.replace('http', 'ws')}/widget/v1/ws?token=cdv_${'x'.repeat(43)}`)).rejects.toThrow(/401/);
   });
 
   it('accepts nothing beyond the schema and limits sizes', async () => {
@@ -247,23 +204,9 @@ describe('chat widget API', () => {
 
   it('turns the conversation into an e-mail ticket when nobody is online, and replies go out by e-mail', async () => {
     await setPresence({ db: s.db.db, bus: s.bus, clock: systemClock }, agent.userId, 'off', new Date());
-    const received: Array<{ to: string[]; raw: Buffer }> = [];
-    const relay = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['AUTH', 'STARTTLS'],
-      logger: false,
-      onData(stream, session, cb) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
-          cb(null);
-        });
-      },
-    });
-    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', () => resolve()));
-    const port = (relay.server.address() as AddressInfo).port;
-    const outbound = emailOutbound({ db: s.db.db, bus: s.bus, clock: systemClock, settings: { ...emailSettings({}), relayUrl: `smtp://127.0.0.1:${port}` } });
+    const relay = await startSmtpSink();
+    const { received } = relay;
+    const outbound = emailOutbound({ db: s.db.db, bus: s.bus, clock: systemClock, settings: { ...emailSettings({}), relayUrl: `smtp://127.0.0.1:${relay.port}` } });
     const runner = new JobRunner({ db: s.db.db, clock: systemClock, handlers: outbound.handlers });
     try {
       const cfg = await get(`${s.url}/widget/v1/config?storeId=${storeId}`);
@@ -290,7 +233,7 @@ describe('chat widget API', () => {
       expect(mail.subject).toMatch(/\[#CD-\d+\]$/);
     } finally {
       outbound.close();
-      await new Promise<void>((resolve) => relay.close(() => resolve()));
+      await relay.close();
       await setPresence({ db: s.db.db, bus: s.bus, clock: systemClock }, agent.userId, 'on', new Date());
     }
   });
@@ -354,32 +297,17 @@ const DATABASE_URL = process.env.DATABASE_URL;
 
 describe.skipIf(!DATABASE_URL)('chat widget on two app nodes (PostgreSQL LISTEN/NOTIFY)', () => {
   let d1: Database;
-  let d2: Database;
   let busA: PostgresEventBus;
-  let busB: PostgresEventBus;
-  let appA: FastifyInstance;
-  let appB: FastifyInstance;
   let urlA: string;
   let urlB: string;
+  let nodes: TwoNodes | undefined;
 
   beforeAll(async () => {
-    d1 = await createTestDatabase();
-    d2 = await openDatabase({ databaseUrl: DATABASE_URL!, schema: d1.schema, poolSize: 4 });
-    const channel = `t_chat_${randomToken(8).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
-    busA = await PostgresEventBus.connect(DATABASE_URL!, channel);
-    busB = await PostgresEventBus.connect(DATABASE_URL!, channel);
-    appA = await buildApp({ db: d1.db, dbKind: 'postgres', bus: busA, clock: systemClock, chat: { presenceCacheMs: 0 } });
-    appB = await buildApp({ db: d2.db, dbKind: 'postgres', bus: busB, clock: systemClock, chat: { presenceCacheMs: 0 } });
-    urlA = await appA.listen({ port: 0, host: '127.0.0.1' });
-    urlB = await appB.listen({ port: 0, host: '127.0.0.1' });
+    nodes = await startTwoNodes({ channel: uniqueChannel('t_chat'), deps: { chat: { presenceCacheMs: 0 } } });
+    ({ d1, busA, urlA, urlB } = nodes);
   });
   afterAll(async () => {
-    await appA?.close();
-    await appB?.close();
-    await busA?.close();
-    await busB?.close();
-    await d2?.close();
-    await d1?.close();
+    await nodes?.close();
   });
 
   it('an agent reply and typing on node B reach the visitor connected to node A', async () => {
@@ -389,20 +317,20 @@ describe.skipIf(!DATABASE_URL)('chat widget on two app nodes (PostgreSQL LISTEN/
     const storeId = (await getDefaultStore(d1.db)).id;
     const r = await post(`${urlA}/widget/v1/conversations`, { storeId, text: '注文した商品がまだ届きません。', language: 'ja' });
     expect(r.status).toBe(201);
-    const visitor = await Client.open(`${urlA.replace('http', 'ws')}/widget/v1/ws?token=${encodeURIComponent(String(r.json.visitorToken))}`);
+    const visitor = await WsClient.open(`${urlA.replace('http', 'ws')}/widget/v1/ws?token=${encodeURIComponent(String(r.json.visitorToken))}`);
     try {
-      await visitor.waitFor((m) => m.type === 'hello');
+      await visitor.next((m) => m.type === 'hello');
       expect((await post(`${urlB}/api/v1/tickets/${String(r.json.ticketId)}/typing`, { typing: true }, bearer(token))).status).toBe(204);
-      await visitor.waitFor((m) => m.type === 'typing' && m.typing === true && m.name === 'Kenji');
+      await visitor.next((m) => m.type === 'typing' && m.typing === true && m.name === 'Kenji');
       await post(`${urlB}/api/v1/tickets/${String(r.json.ticketId)}/messages`, { body: 'メモ：倉庫に確認中', internal: true }, bearer(token));
       const reply = await post(`${urlB}/api/v1/tickets/${String(r.json.ticketId)}/messages`, { body: '大変申し訳ございません。すぐにお調べいたします。' }, bearer(token));
       expect(reply.status).toBe(201);
-      const got = await visitor.waitFor((m) => m.type === 'message' && (m.message as { id: string }).id === reply.json.id);
+      const got = await visitor.next((m) => m.type === 'message' && (m.message as { id: string }).id === reply.json.id);
       expect((got.message as { text: string }).text).toBe('大変申し訳ございません。すぐにお調べいたします。');
       await sleep(300);
       expect(JSON.stringify(visitor.messages)).not.toContain('メモ');
     } finally {
-      visitor.close();
+      await visitor.close();
     }
   });
 });

@@ -4,10 +4,9 @@ import WebSocket from 'ws';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { bearer, startTestServer, type TestServer } from './helpers/server.ts';
-import { createTestDatabase } from './helpers/db.ts';
-import { buildApp } from '../src/server/app.ts';
-import { openDatabase, type Database } from '../src/db/index.ts';
-import { systemClock } from '../src/core/clock.ts';
+import { startTwoNodes, uniqueChannel, type TwoNodes } from './helpers/two-nodes.ts';
+import { WsClient } from './helpers/ws-client.ts';
+import type { Database } from '../src/db/index.ts';
 import { randomToken } from '../src/core/ids.ts';
 import type { DomainEvent, EventBus } from '../src/core/events.ts';
 import { PostgresEventBus, RedisEventBus } from '../src/core/event-bus-remote.ts';
@@ -38,63 +37,16 @@ async function reachable(url: string): Promise<boolean> {
 }
 const hasRedis = await reachable(REDIS_URL);
 
-const channelName = () => `t_events_${randomToken(8).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+const channelName = () => uniqueChannel('t_events');
 
-type WsMessage = { type: string; ticketId?: string; [k: string]: unknown };
-
-/** A websocket client that records every message and can wait for one. */
-class Client {
-  readonly messages: WsMessage[] = [];
-  private waiters: Array<{ pred: (m: WsMessage) => boolean; resolve: (m: WsMessage) => void }> = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (raw: Buffer) => {
-      const m = JSON.parse(raw.toString()) as WsMessage;
-      this.messages.push(m);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.pred(m)) return true;
-        w.resolve(m);
-        return false;
-      });
-    });
-  }
-
-  /** Connects and waits for the server's hello (sent once the client is subscribed). */
-  static async open(url: string, headers: Record<string, string> = {}): Promise<Client> {
-    const ws = new WebSocket(url, { headers });
-    const c = new Client(ws);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('error', reject);
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
-      ws.once('open', () => resolve());
-    });
+/** A client of /api/v1/events, connected and subscribed (the server's hello received). */
+const Client = {
+  async open(url: string, headers: Record<string, string> = {}): Promise<WsClient> {
+    const c = await WsClient.open(url, headers);
     await c.next((m) => m.type === 'hello');
     return c;
-  }
-
-  /** The first message (already received or still to come) that matches. */
-  next(pred: (m: WsMessage) => boolean, what = 'a matching event'): Promise<WsMessage> {
-    const seen = this.messages.find(pred);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${what} arrived; got ${JSON.stringify(this.messages.map((m) => m.type))}`)), 15_000);
-      this.waiters.push({
-        pred,
-        resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-      });
-    });
-  }
-
-  close(): Promise<void> {
-    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.ws.once('close', () => resolve());
-      this.ws.close();
-    });
-  }
-}
+  },
+};
 
 /** The HTTP status with which the server refuses an upgrade (0 when it accepted it). */
 function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
@@ -117,7 +69,7 @@ const wsUrl = (httpUrl: string, query = '') => `${httpUrl.replace(/^http/, 'ws')
 describe('websocket /api/v1/events', () => {
   let s: TestServer;
   let admin: string;
-  const clients: Client[] = [];
+  const clients: WsClient[] = [];
   const open = async (query: string, headers: Record<string, string> = {}) => {
     const c = await Client.open(wsUrl(s.url, query), headers);
     clients.push(c);
@@ -302,31 +254,17 @@ describe.skipIf(!hasRedis)('RedisEventBus', () => {
 
 describe.skipIf(!DATABASE_URL)('two app nodes on one PostgreSQL', () => {
   let d1: Database;
-  let d2: Database;
-  let busA: EventBus;
-  let busB: EventBus;
   let appA: FastifyInstance;
   let appB: FastifyInstance;
   let urlB: string;
+  let nodes: TwoNodes | undefined;
 
   beforeAll(async () => {
-    d1 = await createTestDatabase();
-    d2 = await openDatabase({ databaseUrl: DATABASE_URL!, schema: d1.schema, poolSize: 4 });
-    const channel = channelName();
-    busA = await PostgresEventBus.connect(DATABASE_URL!, channel);
-    busB = await PostgresEventBus.connect(DATABASE_URL!, channel);
-    appA = await buildApp({ db: d1.db, dbKind: 'postgres', bus: busA, clock: systemClock });
-    appB = await buildApp({ db: d2.db, dbKind: 'postgres', bus: busB, clock: systemClock });
-    await appA.ready();
-    urlB = await appB.listen({ port: 0, host: '127.0.0.1' });
+    nodes = await startTwoNodes({ channel: channelName(), listenA: false });
+    ({ d1, appA, appB, urlB } = nodes);
   });
   afterAll(async () => {
-    await appA?.close();
-    await appB?.close();
-    await busA?.close();
-    await busB?.close();
-    await d2?.close();
-    await d1?.close();
+    await nodes?.close();
   });
 
   it('pushes a ticket created through node A to a websocket client of node B', async () => {

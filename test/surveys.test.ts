@@ -1,10 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { createTestDatabase } from './helpers/db.ts';
 import { bearer } from './helpers/server.ts';
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from './helpers/smtp-sink.ts';
 import type { Database } from '../src/db/index.ts';
 import { MemoryEventBus } from '../src/core/events.ts';
 import { ManualClock } from '../src/core/clock.ts';
@@ -22,18 +21,13 @@ import { createApiToken, upsertUser } from '../src/people/users.ts';
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
 
-interface Received {
-  to: string[];
-  raw: Buffer;
-}
-
 let database: Database;
 let clock: ManualClock;
 let bus: MemoryEventBus;
 let deps: TicketDeps;
 let storeId: string;
-let smtp: SMTPServer;
-const received: Received[] = [];
+let smtp: SmtpSink;
+const received: ReceivedMail[] = [];
 let outbound: EmailOutbound;
 let runner: JobRunner;
 let unwatch: () => void;
@@ -53,25 +47,11 @@ beforeAll(async () => {
   database = await createTestDatabase();
   clock = new ManualClock('2026-11-20T08:00:00Z');
   bus = new MemoryEventBus();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
-        cb(null);
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-  const port = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpSink({ received });
   const store = await createStore(database.db, { name: 'Sakura Select', market: 'JP', timezone: 'Asia/Tokyo', supportEmail: 'support@sakura.example' });
   storeId = store.id;
   deps = { db: database.db, bus, clock };
-  outbound = emailOutbound({ db: database.db, bus, clock, settings: { ...emailSettings({}), relayUrl: `smtp://127.0.0.1:${port}` } });
+  outbound = emailOutbound({ db: database.db, bus, clock, settings: { ...emailSettings({}), relayUrl: `smtp://127.0.0.1:${smtp.port}` } });
   const handlers = surveyJobs({ db: database.db, clock, mailer: outbound, publicUrl: 'https://help.sakura.example', fromFallback: 'x@y.example' });
   runner = new JobRunner({ db: database.db, clock, handlers, backoffMs: 60_000 });
   unwatch = watchSolvedTickets(database.db, bus);
@@ -84,7 +64,7 @@ afterAll(async () => {
   unwatch?.();
   await app?.close();
   outbound?.close();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await smtp?.close();
   await database?.close();
 });
 

@@ -7,11 +7,17 @@
  * Calling it again for the same store changes nothing.
  */
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/types.ts';
+import type { DB, PostalAddress } from '../db/types.ts';
 import { createProduct, createWarehouse, setStock } from './catalog.ts';
 import { createOrder, type CreateOrderInput } from './orders.ts';
 
 const DAY = 86_400_000;
+
+type DemoOrder = Omit<CreateOrderInput, 'storeId' | 'number' | 'customer' | 'shippingAddress' | 'shipment'> & {
+  customer: { email: string; name: string; country: string; language: string };
+  address: Omit<PostalAddress, 'name' | 'country'>;
+  shipment?: Omit<NonNullable<CreateOrderInput['shipment']>, 'shippedAt' | 'events'> & { events: NonNullable<NonNullable<CreateOrderInput['shipment']>['events']> };
+};
 
 export interface DemoCommerce {
   orders: Record<'deDamaged' | 'usChangeOfMind' | 'usUnfulfilled' | 'frInTransit' | 'esWrongItem', { id: string; number: string }>;
@@ -79,16 +85,31 @@ export async function seedDemoCommerce(db: Kysely<DB>, storeId: string, opts: { 
     for (const [v, w, n] of stock) await setStock(db, v, w, n);
   }
 
+  /**
+   * A demo order of the store, numbered with the prefix: shipped to the customer's own name and
+   * country, and (when it has a parcel) shipped at the parcel's first tracking scan.
+   */
+  const order = (n: number, o: DemoOrder): CreateOrderInput => {
+    const { address, shipment, ...rest } = o;
+    return {
+      storeId,
+      number: num(n),
+      ...rest,
+      shippingAddress: { name: o.customer.name, country: o.customer.country, ...address },
+      ...(shipment ? { shipment: { ...shipment, shippedAt: shipment.events[0].at } } : {}),
+    };
+  };
+
   const orders: Array<[keyof DemoCommerce['orders'], CreateOrderInput]> = [
-    ['deDamaged', {
-      storeId, number: num(10482), externalId: 'shopify-5801102482', currency: 'EUR', placedAt: ago(9),
+    ['deDamaged', order(10482, {
+      externalId: 'shopify-5801102482', currency: 'EUR', placedAt: ago(9),
       customer: { email: 'jonas.becker@example.de', name: 'Jonas Becker', country: 'DE', language: 'de' },
-      shippingAddress: { name: 'Jonas Becker', line1: 'Bergmannstraße 42', city: 'Berlin', postalCode: '10961', country: 'DE', phone: '+49 30 0000000' },
+      address: { line1: 'Bergmannstraße 42', city: 'Berlin', postalCode: '10961', phone: '+49 30 0000000' },
       items: [{ sku: 'LAMP-AUR-WHT-EU', quantity: 1, warehouseCode: 'DE-LEJ' }, { sku: 'MUG-THM-GRY-EU', quantity: 2, warehouseCode: 'DE-LEJ' }],
       shipping: '4.90',
       payment: { method: 'paypal', providerRef: 'PAYID-M7X2K4Q' },
       shipment: {
-        carrier: 'DHL Paket', trackingNumber: '00340434161094042557', status: 'delivered', shippedAt: ago(7), deliveredAt: ago(3, 5),
+        carrier: 'DHL Paket', trackingNumber: '00340434161094042557', status: 'delivered', deliveredAt: ago(3, 5),
         events: [
           { at: ago(7), status: 'in_transit', location: 'Leipzig, DE', description: 'Die Sendung wurde im Start-Paketzentrum bearbeitet. / Processed at origin parcel centre.' },
           { at: ago(5), status: 'in_transit', location: 'Berlin, DE', description: 'Processed at destination parcel centre.' },
@@ -96,61 +117,61 @@ export async function seedDemoCommerce(db: Kysely<DB>, storeId: string, opts: { 
           { at: ago(3, 5), status: 'delivered', location: 'Berlin, DE', description: 'Delivered to the recipient.' },
         ],
       },
-    }],
-    ['usChangeOfMind', {
-      storeId, number: num(10481), externalId: 'shopify-5801102481', currency: 'USD', placedAt: ago(16),
+    })],
+    ['usChangeOfMind', order(10481, {
+      externalId: 'shopify-5801102481', currency: 'USD', placedAt: ago(16),
       customer: { email: 'emily.carter@example.com', name: 'Emily Carter', country: 'US', language: 'en' },
-      shippingAddress: { name: 'Emily Carter', line1: '1450 Oak Street', line2: 'Apt 3B', city: 'Portland', region: 'OR', postalCode: '97214', country: 'US', phone: '+1 503 000 0000' },
+      address: { line1: '1450 Oak Street', line2: 'Apt 3B', city: 'Portland', region: 'OR', postalCode: '97214', phone: '+1 503 000 0000' },
       items: [{ sku: 'BUDS-ECH-BLK-US', quantity: 1, warehouseCode: 'US-EWR' }],
       shipping: '0',
       payment: { method: 'card', providerRef: 'ch_3Q1demo10481' },
       shipment: {
-        carrier: 'USPS', trackingNumber: '9400111899223197428490', status: 'delivered', shippedAt: ago(14), deliveredAt: ago(10),
+        carrier: 'USPS', trackingNumber: '9400111899223197428490', status: 'delivered', deliveredAt: ago(10),
         events: [
           { at: ago(14), status: 'in_transit', location: 'Edison, NJ', description: 'Accepted at USPS origin facility' },
           { at: ago(11), status: 'in_transit', location: 'Portland, OR', description: 'Arrived at USPS regional destination facility' },
           { at: ago(10), status: 'delivered', location: 'Portland, OR', description: 'Delivered, in/at mailbox' },
         ],
       },
-    }],
-    ['usUnfulfilled', {
-      storeId, number: num(10483), externalId: 'shopify-5801102483', currency: 'USD', placedAt: ago(0, 6),
+    })],
+    ['usUnfulfilled', order(10483, {
+      externalId: 'shopify-5801102483', currency: 'USD', placedAt: ago(0, 6),
       customer: { email: 'marcus.lee@example.com', name: 'Marcus Lee', country: 'US', language: 'en' },
-      shippingAddress: { name: 'Marcus Lee', line1: '77 Mission Street', city: 'San Francisco', region: 'CA', postalCode: '94105', country: 'US' },
+      address: { line1: '77 Mission Street', city: 'San Francisco', region: 'CA', postalCode: '94105' },
       items: [{ sku: 'LAMP-AUR-WHT-US', quantity: 1, warehouseCode: 'US-EWR' }, { sku: 'BUDS-ECH-BLU-US', quantity: 1, warehouseCode: 'US-EWR' }],
       shipping: '5.99',
       payment: { method: 'card', providerRef: 'ch_3Q1demo10483' },
-    }],
-    ['frInTransit', {
-      storeId, number: num(10484), externalId: 'shopify-5801102484', currency: 'EUR', placedAt: ago(15),
+    })],
+    ['frInTransit', order(10484, {
+      externalId: 'shopify-5801102484', currency: 'EUR', placedAt: ago(15),
       customer: { email: 'camille.martin@example.fr', name: 'Camille Martin', country: 'FR', language: 'fr' },
-      shippingAddress: { name: 'Camille Martin', line1: '18 rue des Lilas', city: 'Lyon', postalCode: '69003', country: 'FR' },
+      address: { line1: '18 rue des Lilas', city: 'Lyon', postalCode: '69003' },
       items: [{ sku: 'BUDS-ECH-BLK-EU', quantity: 1, warehouseCode: 'DE-LEJ' }],
       shipping: '6.90',
       payment: { method: 'card', providerRef: 'ch_3Q1demo10484' },
       shipment: {
-        carrier: 'La Poste Colissimo', trackingNumber: '6A23456789012', status: 'in_transit', shippedAt: ago(13),
+        carrier: 'La Poste Colissimo', trackingNumber: '6A23456789012', status: 'in_transit',
         events: [
           { at: ago(13), status: 'in_transit', location: 'Leipzig, DE', description: 'Parcel handed to the carrier' },
           { at: ago(11), status: 'in_transit', location: 'Roissy, FR', description: 'Votre colis est arrivé en France / Arrived in France' },
         ],
       },
-    }],
-    ['esWrongItem', {
-      storeId, number: num(10485), externalId: 'shopify-5801102485', currency: 'EUR', placedAt: ago(8),
+    })],
+    ['esWrongItem', order(10485, {
+      externalId: 'shopify-5801102485', currency: 'EUR', placedAt: ago(8),
       customer: { email: 'lucia.garcia@example.es', name: 'Lucía García', country: 'ES', language: 'es' },
-      shippingAddress: { name: 'Lucía García', line1: 'Calle de Alcalá 120', city: 'Madrid', postalCode: '28009', country: 'ES' },
+      address: { line1: 'Calle de Alcalá 120', city: 'Madrid', postalCode: '28009' },
       items: [{ sku: 'LAMP-AUR-OAK-EU', quantity: 1, warehouseCode: 'DE-LEJ' }],
       shipping: '5.90',
       payment: { method: 'klarna', providerRef: 'KLR-10485' },
       shipment: {
-        carrier: 'Correos', trackingNumber: 'PQ4F6P0701234560128009Y', status: 'delivered', shippedAt: ago(6), deliveredAt: ago(2),
+        carrier: 'Correos', trackingNumber: 'PQ4F6P0701234560128009Y', status: 'delivered', deliveredAt: ago(2),
         events: [
           { at: ago(6), status: 'in_transit', location: 'Leipzig, DE', description: 'Parcel handed to the carrier' },
           { at: ago(2), status: 'delivered', location: 'Madrid, ES', description: 'Entregado / Delivered' },
         ],
       },
-    }],
+    })],
   ];
   const out = {} as DemoCommerce['orders'];
   for (const [k, o] of orders) {

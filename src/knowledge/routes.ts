@@ -9,16 +9,16 @@ import { suggestionsForTicket, type SuggestionDeps } from './suggestions.ts';
 import { createTemplate, getTemplate, searchTemplates, updateTemplate, type PatchTemplateInput } from './templates.ts';
 import { TEMPLATE_VARIABLES } from './variables.ts';
 import {
-  ArticleHitSchema,
+  ArticleHitList,
   ArticleListQuery,
   ArticleSchema,
   CreateTemplateBody,
-  KnowledgeHitSchema,
+  KnowledgeHitList,
   KnowledgeSearchQuery,
   PatchTemplateBody,
   SuggestionsQuery,
   SuggestionsSchema,
-  TemplateHitSchema,
+  TemplateHitList,
   TemplateListQuery,
   TemplateSchema,
   VariablesSchema,
@@ -46,31 +46,25 @@ export function knowledgeRoutes(deps: SuggestionDeps) {
       return suggestionsForTicket(deps, (req.params as Static<typeof IdParams>).id, { limit: num(q.limit), language: q.language }, actorOf(req));
     });
 
-    app.get('/knowledge/search', {
-      schema: { tags: ['knowledge'], summary: 'Search templates and articles (CJK-aware)', querystring: KnowledgeSearchQuery, response: { 200: Type.Object({ items: Type.Array(KnowledgeHitSchema) }), ...errorResponses } },
-      config: { roles: staff },
-    }, async (req) => {
-      const q = req.query as Static<typeof KnowledgeSearchQuery>;
-      return searchKnowledge(deps.db, { q: q.q, language: q.language, category: q.category, market: q.market, kind: q.kind, limit: num(q.limit) });
-    });
+    /** A GET for staff that answers `run` of its checked query string. */
+    const list = <Q extends Type.TSchema>(url: string, summary: string, querystring: Q, response: Type.TSchema, run: (q: Static<Q>) => Promise<unknown>) =>
+      app.get(url, { schema: { tags: ['knowledge'], summary, querystring, response: { 200: response, ...errorResponses } }, config: { roles: staff } }, async (req) => run(req.query as Static<Q>));
+    /** A GET for staff of one thing by its id. */
+    const byId = (url: string, summary: string, response: Type.TSchema, load: (db: SuggestionDeps['db'], id: string) => Promise<unknown>) =>
+      app.get(url, { schema: { tags: ['knowledge'], summary, params: IdParams, response: { 200: response, ...errorResponses } }, config: { roles: staff } }, async (req) => load(deps.db, (req.params as Static<typeof IdParams>).id));
+
+    list('/knowledge/search', 'Search templates and articles (CJK-aware)', KnowledgeSearchQuery, KnowledgeHitList, (q) =>
+      searchKnowledge(deps.db, { q: q.q, language: q.language, category: q.category, market: q.market, kind: q.kind, limit: num(q.limit) }));
 
     app.get('/knowledge/variables', {
       schema: { tags: ['knowledge'], summary: 'The variables a template may use', response: { 200: VariablesSchema, ...errorResponses } },
       config: { roles: staff },
     }, async () => ({ items: [...TEMPLATE_VARIABLES] }));
 
-    app.get('/knowledge/templates', {
-      schema: { tags: ['knowledge'], summary: 'Template variants: search (q) or browse, by language, category and market', querystring: TemplateListQuery, response: { 200: Type.Object({ items: Type.Array(TemplateHitSchema) }), ...errorResponses } },
-      config: { roles: staff },
-    }, async (req) => {
-      const q = req.query as Static<typeof TemplateListQuery>;
-      return searchTemplates(deps.db, { q: q.q, language: q.language, category: q.category, market: q.market, limit: num(q.limit), offset: num(q.offset) });
-    });
+    list('/knowledge/templates', 'Template variants: search (q) or browse, by language, category and market', TemplateListQuery, TemplateHitList, (q) =>
+      searchTemplates(deps.db, { q: q.q, language: q.language, category: q.category, market: q.market, limit: num(q.limit), offset: num(q.offset) }));
 
-    app.get('/knowledge/templates/:id', {
-      schema: { tags: ['knowledge'], summary: 'A template with all its language variants', params: IdParams, response: { 200: TemplateSchema, ...errorResponses } },
-      config: { roles: staff },
-    }, async (req) => getTemplate(deps.db, (req.params as Static<typeof IdParams>).id));
+    byId('/knowledge/templates/:id', 'A template with all its language variants', TemplateSchema, getTemplate);
 
     app.post('/knowledge/templates', {
       schema: { tags: ['knowledge'], summary: 'Create a template (trainers, managers, admins)', body: CreateTemplateBody, response: { 201: TemplateSchema, ...errorResponses } },
@@ -85,17 +79,9 @@ export function knowledgeRoutes(deps: SuggestionDeps) {
       config: { roles: editors },
     }, async (req) => updateTemplate(deps.db, (req.params as Static<typeof IdParams>).id, req.body as PatchTemplateInput, { id: actorOf(req).id }));
 
-    app.get('/knowledge/articles', {
-      schema: { tags: ['knowledge'], summary: 'Articles (how-tos and FAQ): search (q) or browse', querystring: ArticleListQuery, response: { 200: Type.Object({ items: Type.Array(ArticleHitSchema) }), ...errorResponses } },
-      config: { roles: staff },
-    }, async (req) => {
-      const q = req.query as Static<typeof ArticleListQuery>;
-      return searchArticles(deps.db, { q: q.q, language: q.language, category: q.category, audience: q.audience, limit: num(q.limit), offset: num(q.offset) });
-    });
+    list('/knowledge/articles', 'Articles (how-tos and FAQ): search (q) or browse', ArticleListQuery, ArticleHitList, (q) =>
+      searchArticles(deps.db, { q: q.q, language: q.language, category: q.category, audience: q.audience, limit: num(q.limit), offset: num(q.offset) }));
 
-    app.get('/knowledge/articles/:id', {
-      schema: { tags: ['knowledge'], summary: 'An article with its language variants, Markdown and HTML', params: IdParams, response: { 200: ArticleSchema, ...errorResponses } },
-      config: { roles: staff },
-    }, async (req) => getArticle(deps.db, (req.params as Static<typeof IdParams>).id));
+    byId('/knowledge/articles/:id', 'An article with its language variants, Markdown and HTML', ArticleSchema, getArticle);
   };
 }

@@ -7,30 +7,32 @@ const Market = Type.String({ pattern: '^[A-Za-z]{2}$' });
 const Dir = Type.Union([Type.Literal('ltr'), Type.Literal('rtl')]);
 const Limit = Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' }));
 const Offset = Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' }));
+/** Queries and bodies refuse what they do not name. */
+const strict = { additionalProperties: false } as const;
+/** What a list can be narrowed by: words (optional: without them it browses), language, category. */
+const listFilters = {
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  language: Type.Optional(Language),
+  category: Type.Optional(Category),
+};
+/** How a language variant is shown: its language, writing direction and title. */
+const shownAs = { language: Type.String(), dir: Dir, title: Type.String() };
 
-export const TemplateListQuery = Type.Object(
-  {
-    q: Type.Optional(Type.String({ maxLength: 200 })),
-    language: Type.Optional(Language),
-    category: Type.Optional(Category),
-    market: Type.Optional(Market),
-    limit: Limit,
-    offset: Offset,
-  },
-  { additionalProperties: false },
-);
+/** `{ items: [...] }`, the shape of every list answer here. */
+const ItemsOf = <T extends Type.TSchema>(item: T) => Type.Object({ items: Type.Array(item) });
+
+export const TemplateListQuery = Type.Object({ ...listFilters, market: Type.Optional(Market), limit: Limit, offset: Offset }, strict);
 
 export const TemplateHitSchema = Type.Object({
   templateId: Type.String(),
   key: Type.String(),
   category: Type.String(),
   markets: Type.Array(Type.String()),
-  language: Type.String(),
-  dir: Dir,
-  title: Type.String(),
+  ...shownAs,
   body: Type.String(),
   score: Type.Number(),
 });
+export const TemplateHitList = ItemsOf(TemplateHitSchema);
 
 export const VariantInputSchema = Type.Object(
   {
@@ -38,7 +40,7 @@ export const VariantInputSchema = Type.Object(
     title: Type.String({ minLength: 1, maxLength: 200 }),
     body: Type.String({ minLength: 1, maxLength: 20_000 }),
   },
-  { additionalProperties: false },
+  strict,
 );
 
 export const CreateTemplateBody = Type.Object(
@@ -50,7 +52,7 @@ export const CreateTemplateBody = Type.Object(
     priority: Type.Optional(Type.Integer({ minimum: -100, maximum: 100 })),
     variants: Type.Array(VariantInputSchema, { minItems: 1, maxItems: 40 }),
   },
-  { additionalProperties: false },
+  strict,
 );
 
 export const PatchTemplateBody = Type.Object(
@@ -63,7 +65,7 @@ export const PatchTemplateBody = Type.Object(
     variants: Type.Optional(Type.Array(VariantInputSchema, { maxItems: 40 })),
     removeLanguages: Type.Optional(Type.Array(Language, { maxItems: 40 })),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { ...strict, minProperties: 1 },
 );
 
 export const TemplateSchema = Type.Object({
@@ -80,9 +82,7 @@ export const TemplateSchema = Type.Object({
   updatedAt: Type.String(),
   variants: Type.Array(
     Type.Object({
-      language: Type.String(),
-      dir: Dir,
-      title: Type.String(),
+      ...shownAs,
       body: Type.String(),
       variables: Type.Array(Type.String()),
       edited: Type.Boolean(),
@@ -92,15 +92,8 @@ export const TemplateSchema = Type.Object({
 });
 
 export const ArticleListQuery = Type.Object(
-  {
-    q: Type.Optional(Type.String({ maxLength: 200 })),
-    language: Type.Optional(Language),
-    category: Type.Optional(Category),
-    audience: Type.Optional(Type.Union([Type.Literal('internal'), Type.Literal('public')])),
-    limit: Limit,
-    offset: Offset,
-  },
-  { additionalProperties: false },
+  { ...listFilters, audience: Type.Optional(Type.Union([Type.Literal('internal'), Type.Literal('public')])), limit: Limit, offset: Offset },
+  strict,
 );
 
 export const ArticleHitSchema = Type.Object({
@@ -108,12 +101,11 @@ export const ArticleHitSchema = Type.Object({
   key: Type.String(),
   audience: Type.String(),
   categories: Type.Array(Type.String()),
-  language: Type.String(),
-  dir: Dir,
-  title: Type.String(),
+  ...shownAs,
   summary: Type.String(),
   score: Type.Number(),
 });
+export const ArticleHitList = ItemsOf(ArticleHitSchema);
 
 export const ArticleSchema = Type.Object({
   id: Type.String(),
@@ -125,9 +117,7 @@ export const ArticleSchema = Type.Object({
   updatedAt: Type.String(),
   variants: Type.Array(
     Type.Object({
-      language: Type.String(),
-      dir: Dir,
-      title: Type.String(),
+      ...shownAs,
       summary: Type.String(),
       body: Type.String(),
       html: Type.String(),
@@ -146,7 +136,7 @@ export const KnowledgeSearchQuery = Type.Object(
     kind: Type.Optional(Type.Union([Type.Literal('template'), Type.Literal('article')])),
     limit: Limit,
   },
-  { additionalProperties: false },
+  strict,
 );
 
 export const KnowledgeHitSchema = Type.Object({
@@ -158,14 +148,9 @@ export const KnowledgeHitSchema = Type.Object({
   text: Type.String(),
   score: Type.Number(),
 });
+export const KnowledgeHitList = ItemsOf(KnowledgeHitSchema);
 
-export const SuggestionsQuery = Type.Object(
-  {
-    limit: Limit,
-    language: Type.Optional(Language),
-  },
-  { additionalProperties: false },
-);
+export const SuggestionsQuery = Type.Object({ limit: Limit, language: Type.Optional(Language) }, strict);
 
 export const SuggestionsSchema = Type.Object({
   language: Type.String(),
@@ -175,9 +160,7 @@ export const SuggestionsSchema = Type.Object({
       templateId: Type.String(),
       key: Type.String(),
       category: Type.String(),
-      language: Type.String(),
-      dir: Dir,
-      title: Type.String(),
+      ...shownAs,
       body: Type.String(),
       missing: Type.Array(Type.String()),
       score: Type.Number(),
@@ -185,4 +168,4 @@ export const SuggestionsSchema = Type.Object({
   ),
 });
 
-export const VariablesSchema = Type.Object({ items: Type.Array(Type.String()) });
+export const VariablesSchema = ItemsOf(Type.String());

@@ -2,108 +2,82 @@
  * One-line explanations of the rubric's verdicts, in English and Chinese, by evidence code.
  * `{name}` placeholders are filled from the evidence's parameters.
  */
-export const EXPLANATIONS: Record<string, { en: string; zh: string }> = {
-  empty_reply: { en: 'The reply is empty.', zh: '回复为空。' },
+
+/** [evidence code, English, Chinese], by the dimension that reports them. */
+const ROWS: ReadonlyArray<readonly [code: string, en: string, zh: string]> = [
+  ['empty_reply', 'The reply is empty.', '回复为空。'],
   // greeting
-  greeting: { en: 'Opens with a greeting.', zh: '开头有问候语。' },
-  no_greeting: { en: 'No greeting at the start of the reply.', zh: '回复开头没有问候语。' },
-  greeting_again: { en: 'Greets again mid-conversation; greet once, at the start.', zh: '对话中途再次问候；问候一次、放在开头即可。' },
+  ['greeting', 'Opens with a greeting.', '开头有问候语。'],
+  ['no_greeting', 'No greeting at the start of the reply.', '回复开头没有问候语。'],
+  ['greeting_again', 'Greets again mid-conversation; greet once, at the start.', '对话中途再次问候；问候一次、放在开头即可。'],
   // empathy
-  apology: { en: 'Apologises for the problem.', zh: '为问题向客户致歉。' },
-  empathy: { en: "Acknowledges the customer's situation or feelings.", zh: '体谅并回应了客户的处境或情绪。' },
-  thanks_only: { en: 'Only thanks the customer; no apology or acknowledgement of the problem.', zh: '只有感谢，没有致歉或对问题的体谅。' },
-  no_empathy: { en: 'No apology or acknowledgement of the customer\'s problem.', zh: '没有致歉，也没有体谅客户遇到的问题。' },
-  empathy_late: { en: 'Acknowledges the problem only late in the conversation.', zh: '到对话后段才体谅客户的问题。' },
+  ['apology', 'Apologises for the problem.', '为问题向客户致歉。'],
+  ['empathy', "Acknowledges the customer's situation or feelings.", '体谅并回应了客户的处境或情绪。'],
+  ['thanks_only', 'Only thanks the customer; no apology or acknowledgement of the problem.', '只有感谢，没有致歉或对问题的体谅。'],
+  ['no_empathy', 'No apology or acknowledgement of the customer\'s problem.', '没有致歉，也没有体谅客户遇到的问题。'],
+  ['empathy_late', 'Acknowledges the problem only late in the conversation.', '到对话后段才体谅客户的问题。'],
   // comprehension
-  reasks_order_number: { en: 'Asks again for the order number the customer already gave.', zh: '客户已提供订单号，却再次索要。' },
-  reasks_photo: { en: 'Asks for photos the customer already sent.', zh: '客户已发送照片，却再次索要。' },
-  asks_needed_info: { en: 'Asks for information that is still missing.', zh: '询问了尚缺的必要信息。' },
-  addresses_request: { en: 'Answers what the customer asked about ({category}).', zh: '回应了客户的诉求（{category}）。' },
-  off_request: { en: 'Does not address what the customer asked about ({category}).', zh: '没有回应客户的诉求（{category}）。' },
+  ['reasks_order_number', 'Asks again for the order number the customer already gave.', '客户已提供订单号，却再次索要。'],
+  ['reasks_photo', 'Asks for photos the customer already sent.', '客户已发送照片，却再次索要。'],
+  ['asks_needed_info', 'Asks for information that is still missing.', '询问了尚缺的必要信息。'],
+  ['addresses_request', 'Answers what the customer asked about ({category}).', '回应了客户的诉求（{category}）。'],
+  ['off_request', 'Does not address what the customer asked about ({category}).', '没有回应客户的诉求（{category}）。'],
   // solution
-  resolution_with_time: { en: 'Offers a concrete resolution with a time.', zh: '给出了具体的解决方案并承诺了时间。' },
-  resolution_no_time: { en: 'Offers a resolution but says not when it happens.', zh: '给出了解决方案，但没有说明何时完成。' },
-  next_step_with_time: { en: 'Commits to a next step with a time.', zh: '承诺了下一步行动及时间。' },
-  next_step_vague: { en: 'Only a vague next step, without a time.', zh: '只有模糊的下一步，没有时间承诺。' },
-  no_solution: { en: 'No resolution or next step offered.', zh: '没有提供解决方案或下一步。' },
+  ['resolution_with_time', 'Offers a concrete resolution with a time.', '给出了具体的解决方案并承诺了时间。'],
+  ['resolution_no_time', 'Offers a resolution but says not when it happens.', '给出了解决方案，但没有说明何时完成。'],
+  ['next_step_with_time', 'Commits to a next step with a time.', '承诺了下一步行动及时间。'],
+  ['next_step_vague', 'Only a vague next step, without a time.', '只有模糊的下一步，没有时间承诺。'],
+  ['no_solution', 'No resolution or next step offered.', '没有提供解决方案或下一步。'],
   // policy
-  refusal_in_withdrawal_window: {
-    en: 'Refuses a return/refund on day {days}, inside the {window}-day legal withdrawal window in {market}.',
-    zh: '第{days}天拒绝退货/退款，但{market}法定撤回期为{window}天，仍在期限内。',
-  },
-  window_shorter_than_law: {
-    en: 'States a {stated}-day return limit; the law in {market} gives {window} days.',
-    zh: '声称只有{stated}天退货期；{market}法律规定为{window}天。',
-  },
-  refusal_in_store_window: {
-    en: "Refuses a return on day {days}, inside the store's own {window}-day return policy.",
-    zh: '第{days}天拒绝退货，但店铺自己的退货政策为{window}天。',
-  },
-  refuses_remedy_faulty: {
-    en: 'Refuses any remedy for a damaged, defective or wrong item.',
-    zh: '对破损、故障或错发的商品拒绝提供任何补救。',
-  },
-  customer_pays_faulty: {
-    en: 'Makes the customer pay return costs for a damaged, defective or wrong item; the seller pays.',
-    zh: '让客户承担破损/故障/错发商品的退货费用；应由卖家承担。',
-  },
-  carrier_yourself: {
-    en: 'Sends the customer to the carrier; the seller handles carrier claims (risk stays with the seller until delivery).',
-    zh: '让客户自己去找快递；应由卖家向承运商索赔（交付前风险由卖家承担）。',
-  },
-  review_manipulation: {
-    en: 'Ties a benefit to removing, changing or rating a review: review manipulation.',
-    zh: '以好处换取删除/修改评价或给好评：属于操纵评价。',
-  },
-  chargeback_drop_demand: {
-    en: 'Tells the customer to drop the dispute/chargeback first: never a condition for help.',
-    zh: '要求客户先撤销争议/拒付：不得以此作为处理的前提。',
-  },
-  seller_pays_return: { en: 'The seller covers return costs, as the rules require.', zh: '由卖家承担退货费用，符合规定。' },
-  policy_ok: { en: 'Nothing against the market rules or the store policy.', zh: '未违反市场法规或店铺政策。' },
+  ['refusal_in_withdrawal_window', 'Refuses a return/refund on day {days}, inside the {window}-day legal withdrawal window in {market}.', '第{days}天拒绝退货/退款，但{market}法定撤回期为{window}天，仍在期限内。'],
+  ['window_shorter_than_law', 'States a {stated}-day return limit; the law in {market} gives {window} days.', '声称只有{stated}天退货期；{market}法律规定为{window}天。'],
+  ['refusal_in_store_window', "Refuses a return on day {days}, inside the store's own {window}-day return policy.", '第{days}天拒绝退货，但店铺自己的退货政策为{window}天。'],
+  ['refuses_remedy_faulty', 'Refuses any remedy for a damaged, defective or wrong item.', '对破损、故障或错发的商品拒绝提供任何补救。'],
+  ['customer_pays_faulty', 'Makes the customer pay return costs for a damaged, defective or wrong item; the seller pays.', '让客户承担破损/故障/错发商品的退货费用；应由卖家承担。'],
+  ['carrier_yourself', 'Sends the customer to the carrier; the seller handles carrier claims (risk stays with the seller until delivery).', '让客户自己去找快递；应由卖家向承运商索赔（交付前风险由卖家承担）。'],
+  ['review_manipulation', 'Ties a benefit to removing, changing or rating a review: review manipulation.', '以好处换取删除/修改评价或给好评：属于操纵评价。'],
+  ['chargeback_drop_demand', 'Tells the customer to drop the dispute/chargeback first: never a condition for help.', '要求客户先撤销争议/拒付：不得以此作为处理的前提。'],
+  ['seller_pays_return', 'The seller covers return costs, as the rules require.', '由卖家承担退货费用，符合规定。'],
+  ['policy_ok', 'Nothing against the market rules or the store policy.', '未违反市场法规或店铺政策。'],
   // tone
-  blame: { en: 'Blames the customer.', zh: '指责客户。' },
-  sarcasm: { en: 'Sarcastic or condescending.', zh: '语带讽刺或居高临下。' },
-  rude: { en: 'Rude or dismissive.', zh: '语气粗鲁或敷衍。' },
-  shouting: { en: 'Shouting (capitals, repeated exclamation marks).', zh: '语气激动（大写、连续感叹号）。' },
-  tone_ok: { en: 'Courteous tone, no blame.', zh: '语气礼貌，没有指责。' },
+  ['blame', 'Blames the customer.', '指责客户。'],
+  ['sarcasm', 'Sarcastic or condescending.', '语带讽刺或居高临下。'],
+  ['rude', 'Rude or dismissive.', '语气粗鲁或敷衍。'],
+  ['shouting', 'Shouting (capitals, repeated exclamation marks).', '语气激动（大写、连续感叹号）。'],
+  ['tone_ok', 'Courteous tone, no blame.', '语气礼貌，没有指责。'],
   // language
-  language_match: { en: "Written in the customer's language ({expected}).", zh: '使用了客户的语言（{expected}）。' },
-  language_mismatch: {
-    en: "Written in {found}, not in the customer's language ({expected}).",
-    zh: '使用了{found}，而不是客户的语言（{expected}）。',
-  },
+  ['language_match', "Written in the customer's language ({expected}).", '使用了客户的语言（{expected}）。'],
+  ['language_mismatch', "Written in {found}, not in the customer's language ({expected}).", '使用了{found}，而不是客户的语言（{expected}）。'],
   // sensitive data
-  asks_sensitive: {
-    en: 'Asks for a card number, CVV, password or one-time code: never ask for these.',
-    zh: '索要卡号、CVV、密码或验证码：绝不能索要这些信息。',
-  },
-  warns_sensitive: { en: 'Warns the customer not to share secret data.', zh: '提醒客户不要透露敏感信息。' },
-  sensitive_ok: { en: 'Asks for no card data, password or one-time code.', zh: '没有索要卡信息、密码或验证码。' },
+  ['asks_sensitive', 'Asks for a card number, CVV, password or one-time code: never ask for these.', '索要卡号、CVV、密码或验证码：绝不能索要这些信息。'],
+  ['warns_sensitive', 'Warns the customer not to share secret data.', '提醒客户不要透露敏感信息。'],
+  ['sensitive_ok', 'Asks for no card data, password or one-time code.', '没有索要卡信息、密码或验证码。'],
   // closing
-  closing: { en: 'Ends with a closing (sign-off or offer of further help).', zh: '结尾有结束语（署名或进一步协助）。' },
-  no_closing: { en: 'No closing at the end.', zh: '结尾没有结束语。' },
+  ['closing', 'Ends with a closing (sign-off or offer of further help).', '结尾有结束语（署名或进一步协助）。'],
+  ['no_closing', 'No closing at the end.', '结尾没有结束语。'],
   // readability
-  readable: { en: 'Short, clear sentences.', zh: '句子简短清晰。' },
-  long_sentences: { en: 'Sentences are long (about {avg} words on average); split them.', zh: '句子偏长（平均约{avg}词）；请拆分。' },
-  too_short: { en: 'Too short to help the customer.', zh: '过于简短，无法帮助客户。' },
-  too_long: { en: 'Very long reply; say it in fewer words.', zh: '回复过长；请精简。' },
-  repeated_punct: { en: 'Repeated punctuation (!!!, ???).', zh: '标点重复（!!!、???）。' },
+  ['readable', 'Short, clear sentences.', '句子简短清晰。'],
+  ['long_sentences', 'Sentences are long (about {avg} words on average); split them.', '句子偏长（平均约{avg}词）；请拆分。'],
+  ['too_short', 'Too short to help the customer.', '过于简短，无法帮助客户。'],
+  ['too_long', 'Very long reply; say it in fewer words.', '回复过长；请精简。'],
+  ['repeated_punct', 'Repeated punctuation (!!!, ???).', '标点重复（!!!、???）。'],
   // cultural fit
-  formal_address: { en: 'Uses the formal address the market expects.', zh: '使用了该市场期望的敬称/正式称呼。' },
-  informal_address: { en: 'Informal address ({found}) where the market expects formal.', zh: '使用了非正式称呼（{found}），该市场期望正式称呼。' },
-  ja_formal_apology_first: { en: 'JP: formal apology (申し訳ございません) before the explanation.', zh: '日本：在说明之前先正式致歉（申し訳ございません）。' },
-  ja_casual_apology: { en: 'JP: casual apology (すみません/ごめん); use 申し訳ございません.', zh: '日本：致歉过于随意（すみません/ごめん），应使用申し訳ございません。' },
-  ja_apology_late: { en: 'JP: the apology comes after the explanation; apologise first.', zh: '日本：致歉放在说明之后；应先致歉。' },
-  ja_no_apology: { en: 'JP: no formal apology for the problem.', zh: '日本：没有为问题正式致歉。' },
-  ja_plain_form: { en: 'JP: plain forms instead of です/ます.', zh: '日本：没有使用です/ます敬体。' },
-  ko_banmal: { en: 'KR: 반말 (plain speech) where 존댓말 is expected.', zh: '韩国：使用了半语，应使用敬语。' },
-  ko_polite: { en: 'KR: polite 존댓말 throughout.', zh: '韩国：全程使用敬语。' },
-  zh_ni: { en: 'ZH: 你 instead of the courteous 您.', zh: '中文：用了“你”而不是“您”。' },
-  en_slang: { en: 'Slang or chat-speak in a customer reply.', zh: '回复中使用了俚语或网络用语。' },
-  culture_na: { en: 'Not in the customer\'s language, so it cannot fit the culture.', zh: '没有使用客户的语言，无法符合当地文化。' },
-  culture_neutral: { en: 'Nothing for or against the market\'s conventions.', zh: '没有明显符合或违背当地习惯之处。' },
-};
+  ['formal_address', 'Uses the formal address the market expects.', '使用了该市场期望的敬称/正式称呼。'],
+  ['informal_address', 'Informal address ({found}) where the market expects formal.', '使用了非正式称呼（{found}），该市场期望正式称呼。'],
+  ['ja_formal_apology_first', 'JP: formal apology (申し訳ございません) before the explanation.', '日本：在说明之前先正式致歉（申し訳ございません）。'],
+  ['ja_casual_apology', 'JP: casual apology (すみません/ごめん); use 申し訳ございません.', '日本：致歉过于随意（すみません/ごめん），应使用申し訳ございません。'],
+  ['ja_apology_late', 'JP: the apology comes after the explanation; apologise first.', '日本：致歉放在说明之后；应先致歉。'],
+  ['ja_no_apology', 'JP: no formal apology for the problem.', '日本：没有为问题正式致歉。'],
+  ['ja_plain_form', 'JP: plain forms instead of です/ます.', '日本：没有使用です/ます敬体。'],
+  ['ko_banmal', 'KR: 반말 (plain speech) where 존댓말 is expected.', '韩国：使用了半语，应使用敬语。'],
+  ['ko_polite', 'KR: polite 존댓말 throughout.', '韩国：全程使用敬语。'],
+  ['zh_ni', 'ZH: 你 instead of the courteous 您.', '中文：用了“你”而不是“您”。'],
+  ['en_slang', 'Slang or chat-speak in a customer reply.', '回复中使用了俚语或网络用语。'],
+  ['culture_na', 'Not in the customer\'s language, so it cannot fit the culture.', '没有使用客户的语言，无法符合当地文化。'],
+  ['culture_neutral', 'Nothing for or against the market\'s conventions.', '没有明显符合或违背当地习惯之处。'],
+];
+
+export const EXPLANATIONS: Record<string, { en: string; zh: string }> = Object.fromEntries(ROWS.map(([code, en, zh]) => [code, { en, zh }]));
 
 /** Names of the rubric's dimensions for reports and the UI. */
 export const DIMENSION_NAMES: Record<string, { en: string; zh: string }> = {

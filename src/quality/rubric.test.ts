@@ -79,125 +79,74 @@ describe('excellent > mediocre > harmful, with evidence', () => {
   }
 });
 
-/** [language, market, category, customer message, reply] tuples per label, positive and negative. */
-type Case = [string, string, string, string, string];
-const LABEL_CASES: Record<LabelName, { yes: Case[]; no: Case[] }> = {
-  greeting: {
-    yes: [
-      ['en', 'US', 'order_status', 'Where is it?', 'Hi Sam, your parcel arrives tomorrow.'],
-      ['de', 'DE', 'order_status', 'Wo ist es?', 'Guten Tag Herr Vogel, Ihr Paket kommt morgen.'],
-      ['zh', 'SG', 'order_status', '到哪了？', '您好，您的包裹明天送达。'],
-      ['ko', 'KR', 'order_status', '어디예요?', '안녕하세요 고객님, 내일 도착 예정입니다.'],
-    ],
-    no: [
-      ['en', 'US', 'order_status', 'Where is it?', 'Your parcel arrives tomorrow.'],
-      ['de', 'DE', 'order_status', 'Wo ist es?', 'Ihr Paket kommt morgen.'],
-      ['zh', 'SG', 'order_status', '到哪了？', '包裹明天送达。'],
-    ],
-  },
-  empathy: {
-    yes: [
-      ['en', 'US', 'damaged_item', 'Broken.', 'I completely understand how frustrating this is.'],
-      ['fr', 'FR', 'damaged_item', 'Cassé.', 'Nous sommes désolés pour ce désagrément.'],
-      ['ja', 'JP', 'damaged_item', '壊れていました。', 'ご迷惑をおかけし申し訳ございません。'],
-      ['es', 'ES', 'damaged_item', 'Roto.', 'Lamentamos mucho lo ocurrido.'],
-    ],
-    no: [
-      ['en', 'US', 'damaged_item', 'Broken.', 'Send it back.'],
-      ['fr', 'FR', 'damaged_item', 'Cassé.', 'Renvoyez le produit.'],
-      ['ja', 'JP', 'damaged_item', '壊れていました。', '商品を返送してください。'],
-    ],
-  },
-  solution_offered: {
-    yes: [
-      ['en', 'US', 'damaged_item', 'Broken.', 'We will send a replacement within 2 business days.'],
-      ['de', 'DE', 'refund', 'Geld?', 'Wir haben Ihnen den Betrag heute erstattet.'],
-      ['zh', 'SG', 'damaged_item', '坏了。', '我们将在2天内为您补发。'],
-      ['pt', 'BR', 'refund', 'Reembolso?', 'Fizemos o estorno hoje, o valor aparece em até 5 dias úteis.'],
-    ],
-    no: [
-      ['en', 'US', 'damaged_item', 'Broken.', 'We will look into it.'],
-      ['de', 'DE', 'refund', 'Geld?', 'Wir können Ihnen leider keine Erstattung anbieten.'],
-      ['zh', 'SG', 'damaged_item', '坏了。', '收到您的消息了。'],
-    ],
-  },
-  closing: {
-    yes: [
-      ['en', 'US', 'order_status', 'Where?', 'It ships today. Kind regards, Mia'],
-      ['de', 'DE', 'order_status', 'Wo?', 'Es wird heute versandt. Mit freundlichen Grüßen'],
-      ['es', 'ES', 'order_status', '¿Dónde?', 'Se envía hoy. Un cordial saludo'],
-    ],
-    no: [
-      ['en', 'US', 'order_status', 'Where?', 'It ships today.'],
-      ['de', 'DE', 'order_status', 'Wo?', 'Es wird heute versandt.'],
-      ['es', 'ES', 'order_status', '¿Dónde?', 'Se envía hoy.'],
-    ],
-  },
-  blame_or_rude: {
-    yes: [
-      ['en', 'US', 'wrong_item', 'Wrong size.', "It's your fault, you ordered the wrong size."],
-      ['de', 'DE', 'wrong_item', 'Falsche Größe.', 'Das ist Ihr Fehler, Sie haben falsch bestellt.'],
-      ['zh', 'SG', 'wrong_item', '尺码不对。', '是您自己下错单了。'],
-      ['ru', 'DE', 'wrong_item', 'Не тот размер.', 'Успокойтесь, это ваша ошибка.'],
-    ],
-    no: [
-      ['en', 'US', 'wrong_item', 'Wrong size.', 'Sorry about that, we will exchange it.'],
-      ['de', 'DE', 'wrong_item', 'Falsche Größe.', 'Das tut uns leid, wir tauschen den Artikel um.'],
-      ['zh', 'SG', 'wrong_item', '尺码不对。', '抱歉，我们为您换货。'],
-    ],
-  },
-  asks_sensitive_data: {
-    yes: [
-      ['en', 'US', 'payment_issue', 'Charged twice.', 'Please send us the CVV on the back of your card.'],
-      ['de', 'DE', 'payment_issue', 'Doppelt abgebucht.', 'Bitte nennen Sie uns Ihre Kartennummer.'],
-      ['zh', 'SG', 'payment_issue', '扣了两次。', '请提供您收到的验证码。'],
-      ['fr', 'FR', 'payment_issue', 'Débité deux fois.', 'Merci de nous communiquer votre mot de passe.'],
-    ],
-    no: [
-      ['en', 'US', 'payment_issue', 'Charged twice.', 'We will never ask for your CVV or password.'],
-      ['en', 'US', 'payment_issue', 'Charged twice.', 'Could you confirm the last 4 digits of the card?'],
-      ['de', 'DE', 'payment_issue', 'Doppelt abgebucht.', 'Geben Sie niemals Ihr Passwort weiter.'],
-      ['zh', 'SG', 'payment_issue', '扣了两次。', '请不要向任何人透露验证码。'],
-    ],
-  },
-  language_match: {
-    yes: [
-      ['de', 'DE', 'order_status', 'Wo ist mein Paket?', 'Ihr Paket ist unterwegs und kommt morgen an.'],
-      ['ja', 'JP', 'order_status', '荷物はどこですか？', 'お荷物は明日お届け予定です。'],
-      ['fr', 'FR', 'order_status', 'Où est mon colis ?', 'Votre colis arrive demain.'],
-    ],
-    no: [
-      ['de', 'DE', 'order_status', 'Wo ist mein Paket?', 'Your parcel is on its way and arrives tomorrow.'],
-      ['ja', 'JP', 'order_status', '荷物はどこですか？', '您的包裹明天送达。'],
-      ['fr', 'FR', 'order_status', 'Où est mon colis ?', 'Your parcel arrives tomorrow, thank you.'],
-    ],
-  },
-  policy_violation: {
-    yes: [
-      ['en', 'GB', 'damaged_item', 'Broken.', 'Return shipping is at your own expense.'],
-      ['de', 'DE', 'return_request', 'Zurückgeben?', 'Rückgabe ist nur innerhalb von 7 Tagen möglich.'],
-      ['es', 'ES', 'refund', 'Reseña.', 'Si elimina su reseña le hacemos un reembolso.'],
-      ['zh', 'SG', 'refund', '我开了争议。', '请您先撤销PayPal争议，之后我们才能退款。'],
-    ],
-    no: [
-      ['en', 'GB', 'damaged_item', 'Broken.', 'We will email you a prepaid return label today.'],
-      ['de', 'DE', 'return_request', 'Zurückgeben?', 'Selbstverständlich, das Rücksendeetikett kommt heute.'],
-      ['es', 'ES', 'refund', 'Reembolso.', 'Le reembolsamos el importe hoy.'],
-    ],
-  },
+/**
+ * Per label, replies to one customer message: [language, market, category, customer message,
+ * replies that show the label, replies that do not].
+ */
+type Case = [string, string, string, string, string[], string[]];
+const LABEL_CASES: Record<LabelName, Case[]> = {
+  greeting: [
+    ['en', 'US', 'order_status', 'Where is it?', ['Hi Sam, your parcel arrives tomorrow.'], ['Your parcel arrives tomorrow.']],
+    ['de', 'DE', 'order_status', 'Wo ist es?', ['Guten Tag Herr Vogel, Ihr Paket kommt morgen.'], ['Ihr Paket kommt morgen.']],
+    ['zh', 'SG', 'order_status', '到哪了？', ['您好，您的包裹明天送达。'], ['包裹明天送达。']],
+    ['ko', 'KR', 'order_status', '어디예요?', ['안녕하세요 고객님, 내일 도착 예정입니다.'], []],
+  ],
+  empathy: [
+    ['en', 'US', 'damaged_item', 'Broken.', ['I completely understand how frustrating this is.'], ['Send it back.']],
+    ['fr', 'FR', 'damaged_item', 'Cassé.', ['Nous sommes désolés pour ce désagrément.'], ['Renvoyez le produit.']],
+    ['ja', 'JP', 'damaged_item', '壊れていました。', ['ご迷惑をおかけし申し訳ございません。'], ['商品を返送してください。']],
+    ['es', 'ES', 'damaged_item', 'Roto.', ['Lamentamos mucho lo ocurrido.'], []],
+  ],
+  solution_offered: [
+    ['en', 'US', 'damaged_item', 'Broken.', ['We will send a replacement within 2 business days.'], ['We will look into it.']],
+    ['de', 'DE', 'refund', 'Geld?', ['Wir haben Ihnen den Betrag heute erstattet.'], ['Wir können Ihnen leider keine Erstattung anbieten.']],
+    ['zh', 'SG', 'damaged_item', '坏了。', ['我们将在2天内为您补发。'], ['收到您的消息了。']],
+    ['pt', 'BR', 'refund', 'Reembolso?', ['Fizemos o estorno hoje, o valor aparece em até 5 dias úteis.'], []],
+  ],
+  closing: [
+    ['en', 'US', 'order_status', 'Where?', ['It ships today. Kind regards, Mia'], ['It ships today.']],
+    ['de', 'DE', 'order_status', 'Wo?', ['Es wird heute versandt. Mit freundlichen Grüßen'], ['Es wird heute versandt.']],
+    ['es', 'ES', 'order_status', '¿Dónde?', ['Se envía hoy. Un cordial saludo'], ['Se envía hoy.']],
+  ],
+  blame_or_rude: [
+    ['en', 'US', 'wrong_item', 'Wrong size.', ["It's your fault, you ordered the wrong size."], ['Sorry about that, we will exchange it.']],
+    ['de', 'DE', 'wrong_item', 'Falsche Größe.', ['Das ist Ihr Fehler, Sie haben falsch bestellt.'], ['Das tut uns leid, wir tauschen den Artikel um.']],
+    ['zh', 'SG', 'wrong_item', '尺码不对。', ['是您自己下错单了。'], ['抱歉，我们为您换货。']],
+    ['ru', 'DE', 'wrong_item', 'Не тот размер.', ['Успокойтесь, это ваша ошибка.'], []],
+  ],
+  asks_sensitive_data: [
+    ['en', 'US', 'payment_issue', 'Charged twice.', ['Please send us the CVV on the back of your card.'], ['We will never ask for your CVV or password.', 'Could you confirm the last 4 digits of the card?']],
+    ['de', 'DE', 'payment_issue', 'Doppelt abgebucht.', ['Bitte nennen Sie uns Ihre Kartennummer.'], ['Geben Sie niemals Ihr Passwort weiter.']],
+    ['zh', 'SG', 'payment_issue', '扣了两次。', ['请提供您收到的验证码。'], ['请不要向任何人透露验证码。']],
+    ['fr', 'FR', 'payment_issue', 'Débité deux fois.', ['Merci de nous communiquer votre mot de passe.'], []],
+  ],
+  language_match: [
+    ['de', 'DE', 'order_status', 'Wo ist mein Paket?', ['Ihr Paket ist unterwegs und kommt morgen an.'], ['Your parcel is on its way and arrives tomorrow.']],
+    ['ja', 'JP', 'order_status', '荷物はどこですか？', ['お荷物は明日お届け予定です。'], ['您的包裹明天送达。']],
+    ['fr', 'FR', 'order_status', 'Où est mon colis ?', ['Votre colis arrive demain.'], ['Your parcel arrives tomorrow, thank you.']],
+  ],
+  policy_violation: [
+    ['en', 'GB', 'damaged_item', 'Broken.', ['Return shipping is at your own expense.'], ['We will email you a prepaid return label today.']],
+    ['de', 'DE', 'return_request', 'Zurückgeben?', ['Rückgabe ist nur innerhalb von 7 Tagen möglich.'], ['Selbstverständlich, das Rücksendeetikett kommt heute.']],
+    ['es', 'ES', 'refund', 'Reseña.', ['Si elimina su reseña le hacemos un reembolso.'], []],
+    ['zh', 'SG', 'refund', '我开了争议。', ['请您先撤销PayPal争议，之后我们才能退款。'], []],
+    ['es', 'ES', 'refund', 'Reembolso.', [], ['Le reembolsamos el importe hoy.']],
+  ],
 };
 const DAYS: Partial<Record<string, number>> = { return_request: 10 };
 
 describe('each label has positive and negative cases in 3+ languages', () => {
-  for (const [label, { yes, no }] of Object.entries(LABEL_CASES) as Array<[LabelName, { yes: Case[]; no: Case[] }]>) {
+  for (const [label, cases] of Object.entries(LABEL_CASES) as Array<[LabelName, Case[]]>) {
     it(label, () => {
-      expect(new Set(yes.map((c) => c[0])).size).toBeGreaterThanOrEqual(3);
-      expect(new Set(no.map((c) => c[0])).size).toBeGreaterThanOrEqual(3);
-      for (const [want, list] of [[true, yes], [false, no]] as const) {
-        for (const [language, market, category, customerMessage, reply] of list) {
-          const days = DAYS[category];
-          const r = scoreReply({ market, language, category, customerMessage, reply, ...(days !== undefined ? { daysSinceDelivery: days } : {}) });
-          expect({ reply, value: r.labels[label] }).toEqual({ reply, value: want });
+      expect(new Set(cases.filter((c) => c[4].length).map((c) => c[0])).size).toBeGreaterThanOrEqual(3);
+      expect(new Set(cases.filter((c) => c[5].length).map((c) => c[0])).size).toBeGreaterThanOrEqual(3);
+      for (const [language, market, category, customerMessage, yes, no] of cases) {
+        const days = DAYS[category];
+        for (const [want, list] of [[true, yes], [false, no]] as const) {
+          for (const reply of list) {
+            const r = scoreReply({ market, language, category, customerMessage, reply, ...(days !== undefined ? { daysSinceDelivery: days } : {}) });
+            expect({ reply, value: r.labels[label] }).toEqual({ reply, value: want });
+          }
         }
       }
     });
@@ -254,23 +203,23 @@ describe('a polite but wrong reply never outscores a correct one', () => {
 
 describe('policy rules per market', () => {
   const refusal = 'Hello, sorry, we do not accept returns after 7 days.';
+  /** An English return request `days` after delivery, answered with `reply`. */
+  const returnAsked = (market: string, days: number, reply = refusal, extra: Partial<ScoreReplyInput> = {}) =>
+    scoreReply({ market, language: 'en', category: 'return_request', daysSinceDelivery: days, customerMessage: 'Return?', reply, ...extra });
   it('refusing a return at day 10 breaks the law in DE but not in the US', () => {
-    const de = scoreReply({ market: 'DE', language: 'en', category: 'return_request', daysSinceDelivery: 10, customerMessage: 'Return?', reply: refusal });
-    const us = scoreReply({ market: 'US', language: 'en', category: 'return_request', daysSinceDelivery: 10, customerMessage: 'Return?', reply: refusal });
+    const de = returnAsked('DE', 10);
+    const us = returnAsked('US', 10);
     expect(de.labels.policy_violation).toBe(true);
     expect(de.dimensions.policy.evidence[0].code).toBe('refusal_in_withdrawal_window');
     expect(us.labels.policy_violation).toBe(false);
   });
   it("the store's own window counts where the law gives none", () => {
-    const r = scoreReply({
-      market: 'US', language: 'en', category: 'return_request', daysSinceDelivery: 20, customerMessage: 'Return?', reply: refusal,
-      storePolicy: { returnWindowDays: 30 },
-    });
+    const r = returnAsked('US', 20, refusal, { storePolicy: { returnWindowDays: 30 } });
     expect(r.labels.policy_violation).toBe(true);
     expect(r.dimensions.policy.evidence[0].code).toBe('refusal_in_store_window');
   });
   it('a return refused after the window is no violation', () => {
-    const r = scoreReply({ market: 'DE', language: 'en', category: 'return_request', daysSinceDelivery: 40, customerMessage: 'Return?', reply: 'Hello, sorry, the return window has expired.' });
+    const r = returnAsked('DE', 40, 'Hello, sorry, the return window has expired.');
     expect(r.labels.policy_violation).toBe(false);
   });
   it('the customer never pays return shipping for a faulty item', () => {

@@ -5,16 +5,11 @@
  * the reply, and creates the return with one click: the seller pays the shipping, and the
  * label is a PDF. Screenshot: test-results/e2e-after-sales.png.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { bearer, startTestServer, type TestServer } from '../helpers/server.ts';
-import { DEMO_PASSWORD, seedDemo } from '../../src/cli/demo-seed.ts';
-import { triageForTickets } from '../../src/helpdesk/triage-adapter.ts';
-import { ensureWebBuilt } from '../../src/cli/web-build.ts';
-import { syncKnowledge } from '../../src/knowledge/sync.ts';
-import { chromiumMissing, launchChromium, newContext, resultsDir, signIn } from './support.ts';
+import { bearer, type TestServer } from '../helpers/server.ts';
+import { chromiumMissing, germanLampTicket, openTicketAsAgent, resultsDir, startDemoInBrowser } from './support.ts';
 
 const skipReason = chromiumMissing();
 if (skipReason) console.warn(`[e2e] after-sales test skipped: ${skipReason}`);
@@ -24,12 +19,7 @@ describe.skipIf(skipReason !== null)('after-sales flow in the browser', () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    fs.mkdirSync(resultsDir, { recursive: true });
-    await ensureWebBuilt();
-    server = await startTestServer({ listen: true, deps: { triage: triageForTickets } });
-    await syncKnowledge(server.db.db);
-    await seedDemo(server.db.db, { tickets: 10, triage: triageForTickets });
-    browser = await launchChromium();
+    ({ server, browser } = await startDemoInBrowser({ tickets: 10, knowledge: true }));
   }, 180_000);
 
   afterAll(async () => {
@@ -40,19 +30,10 @@ describe.skipIf(skipReason !== null)('after-sales flow in the browser', () => {
   it('a German damaged-item ticket: order, German replies, market rules, one-click return with a label', async () => {
     if (!server || !browser) throw new Error('set-up failed');
     const { token } = await server.tokenFor('admin', 'e2e-admin@test.example');
-    const list = (await (await fetch(`${server.url}/api/v1/tickets?limit=100&q=Lampe`, { headers: bearer(token) })).json()) as { items: Array<{ id: string; orderId: string | null; language: string | null }> };
-    const ticket = list.items.find((t) => t.orderId && t.language === 'de');
-    expect(ticket, 'the demo has the German lamp ticket linked to its order').toBeTruthy();
-    const order = (await (await fetch(`${server.url}/api/v1/orders/${ticket!.orderId}`, { headers: bearer(token) })).json()) as { number: string };
+    const ticket = await germanLampTicket(server, token);
+    const order = (await (await fetch(`${server.url}/api/v1/orders/${ticket.orderId}`, { headers: bearer(token) })).json()) as { number: string };
 
-    const ctx = await newContext(browser, 'en-US');
-    const page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
-    await page.evaluate(() => localStorage.setItem('crossdesk.uiLanguage', 'en'));
-    await page.goto(`${server.url}/tickets/${ticket!.id}`);
-    await signIn(page, 'agent1@crossdesk.demo', DEMO_PASSWORD);
+    const { ctx, page, errors } = await openTicketAsAgent(browser, server.url, ticket.id);
 
     // the order with its items and tracking
     const panel = page.getByTestId('order-panel');

@@ -4,15 +4,11 @@
  * with required steps open: the reason dialog, then the reason in the event trail.
  * Screenshot: test-results/e2e-playbook.png.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { bearer, startTestServer, type TestServer } from '../helpers/server.ts';
-import { DEMO_PASSWORD, seedDemo } from '../../src/cli/demo-seed.ts';
-import { triageForTickets } from '../../src/helpdesk/triage-adapter.ts';
-import { ensureWebBuilt } from '../../src/cli/web-build.ts';
-import { chromiumMissing, launchChromium, newContext, resultsDir, signIn } from './support.ts';
+import { bearer, type TestServer } from '../helpers/server.ts';
+import { chromiumMissing, germanLampTicket, openTicketAsAgent, resultsDir, startDemoInBrowser } from './support.ts';
 
 const skipReason = chromiumMissing();
 if (skipReason) console.warn(`[e2e] playbook test skipped: ${skipReason}`);
@@ -29,11 +25,7 @@ describe.skipIf(skipReason !== null)('playbook panel in the browser', () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    fs.mkdirSync(resultsDir, { recursive: true });
-    await ensureWebBuilt();
-    server = await startTestServer({ listen: true, deps: { triage: triageForTickets } });
-    await seedDemo(server.db.db, { tickets: 10, triage: triageForTickets });
-    browser = await launchChromium();
+    ({ server, browser } = await startDemoInBrowser({ tickets: 10 }));
   }, 180_000);
 
   afterAll(async () => {
@@ -45,22 +37,12 @@ describe.skipIf(skipReason !== null)('playbook panel in the browser', () => {
     if (!server || !browser) throw new Error('set-up failed');
     const { token } = await server.tokenFor('admin', 'e2e-pb-admin@test.example');
     const api = async <T,>(url: string, init: RequestInit = {}) => (await (await fetch(`${server!.url}${url}`, { ...init, headers: { ...bearer(token), 'content-type': 'application/json' } })).json()) as T;
-    const list = await api<{ items: Array<{ id: string; orderId: string | null; language: string | null }> }>('/api/v1/tickets?limit=100&q=Lampe');
-    const ticket = list.items.find((t) => t.orderId && t.language === 'de');
-    expect(ticket, 'the demo has the German lamp ticket linked to its order').toBeTruthy();
-    const id = ticket!.id;
+    const { id } = await germanLampTicket(server, token);
     if ((await api<Detail>(`/api/v1/tickets/${id}`)).category !== 'damaged_item') {
       await api(`/api/v1/tickets/${id}`, { method: 'PATCH', body: JSON.stringify({ category: 'damaged_item' }) });
     }
 
-    const ctx = await newContext(browser, 'en-US');
-    const page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
-    await page.evaluate(() => localStorage.setItem('crossdesk.uiLanguage', 'en'));
-    await page.goto(`${server.url}/tickets/${id}`);
-    await signIn(page, 'agent1@crossdesk.demo', DEMO_PASSWORD);
+    const { ctx, page, errors } = await openTicketAsAgent(browser, server.url, id);
 
     const panel = page.getByTestId('playbook');
     await panel.waitFor();

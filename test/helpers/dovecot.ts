@@ -3,11 +3,11 @@
  * passwd-file there, maildirs there, plain IMAP on a free loopback port, no TLS. Run as
  * root it drops to Debian's dovecot/dovenull users (Dovecot refuses uid 0 for mail).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, waitForGreeting } from './net.ts';
 
 export const DOVECOT_BIN = ['/usr/sbin/dovecot', '/usr/local/sbin/dovecot'].find((p) => fs.existsSync(p)) ?? null;
 
@@ -26,42 +26,9 @@ export interface Dovecot {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 function idOf(name: string, flag: '-u' | '-g'): number | null {
   const r = spawnSync('id', [flag, name], { encoding: 'utf8' });
   return r.status === 0 ? Number(r.stdout.trim()) : null;
-}
-
-async function waitForPort(port: number, child: ChildProcess, ms: number, log: () => string): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`dovecot exited with ${child.exitCode}: ${log()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('data', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-      setTimeout(() => {
-        s.destroy();
-        resolve(false);
-      }, 500);
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`dovecot did not answer on port ${port}: ${log()}`);
 }
 
 export async function startDovecot(users: Array<{ user: string; password: string }>): Promise<Dovecot> {
@@ -125,7 +92,10 @@ service imap-login {
     return `${out}${fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''}`.slice(-4000);
   };
   try {
-    await waitForPort(port, child, 15_000, log);
+    const exited = () => {
+      if (child.exitCode !== null) throw new Error(`dovecot exited with ${child.exitCode}: ${log()}`);
+    };
+    if (!(await waitForGreeting(port, { ms: 15_000, probeTimeoutMs: 500, check: exited }))) throw new Error(`dovecot did not answer on port ${port}: ${log()}`);
   } catch (e) {
     child.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });

@@ -5,9 +5,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, waitForGreeting } from './net.ts';
 
 const POSTFIX = '/usr/sbin/postfix';
 const DAEMONS = '/usr/lib/postfix/sbin';
@@ -26,17 +26,6 @@ export interface Postfix {
   /** Asks the queue manager to retry deferred mail now. */
   flush(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function run(args: string[]): Promise<{ code: number | null; out: string }> {
@@ -128,22 +117,9 @@ biff = no
     throw new Error(`postfix start failed (${started.code}): ${started.out}`);
   }
   // wait for the smtpd listener
-  const until = Date.now() + 15_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('data', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) break;
-    if (Date.now() > until) {
-      await run(['-c', conf, 'abort']);
-      throw new Error(`postfix did not listen on ${port}: ${readLog()}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  if (!(await waitForGreeting(port, { ms: 15_000 }))) {
+    await run(['-c', conf, 'abort']);
+    throw new Error(`postfix did not listen on ${port}: ${readLog()}`);
   }
   return {
     port,

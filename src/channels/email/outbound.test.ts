@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/helpers/db.ts';
+import { startSmtpSink, type SmtpSink } from '../../../test/helpers/smtp-sink.ts';
 import type { Database } from '../../db/index.ts';
 import { MemoryEventBus } from '../../core/events.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -17,36 +16,6 @@ import { ingestEmail, type EmailDeps } from './intake.ts';
 import { emailOutbound, SEND_JOB, type EmailOutbound } from './outbound.ts';
 import { startInboundSmtp, type InboundSmtp } from './smtp.ts';
 import { buildMail } from './fixtures.ts';
-
-/** A relay that records what it receives: a second SMTP server, in the test. */
-interface Relay {
-  port: number;
-  received: Array<{ from: string; to: string[]; raw: Buffer }>;
-  refuse?: boolean;
-  close(): Promise<void>;
-}
-
-async function startRelay(port = 0): Promise<Relay> {
-  const relay: Relay = { port: 0, received: [], close: async () => undefined };
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        if (relay.refuse) return cb(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
-        relay.received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
-        cb(null, 'queued');
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-  relay.port = (server.server.address() as AddressInfo).port;
-  relay.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  return relay;
-}
 
 /** The system time, movable forward (to get past the job backoff without waiting). */
 class ForwardClock implements Clock {
@@ -100,13 +69,14 @@ async function customerWrites(id: string, extra: { inReplyTo?: string; subject?:
 }
 
 describe('outbound e-mail', () => {
-  let relay: Relay;
+  /** The relay: records what it receives, or refuses it. */
+  let relay: SmtpSink;
   let outbound: EmailOutbound;
   let runner: JobRunner;
   let unsubscribe: () => void;
 
   beforeAll(async () => {
-    relay = await startRelay();
+    relay = await startSmtpSink({ reply: 'queued' });
     outbound = emailOutbound({ ...deps, settings: { ...deps.settings, relayUrl: `smtp://127.0.0.1:${relay.port}` } });
     runner = new JobRunner({ db: database.db, clock, handlers: outbound.handlers, backoffMs: 60_000 });
     unsubscribe = outbound.subscribe();
@@ -198,7 +168,7 @@ describe('outbound e-mail', () => {
     expect(job1.run_at.getTime()).toBeGreaterThan(Date.now() + 30_000); // backed off, not due yet
     expect(await runner.tick()).toBe(0);
     // the relay comes back on the same port; time moves past the backoff
-    const back = await startRelay(port);
+    const back = await startSmtpSink({ port, reply: 'queued' });
     const before = back.received.length;
     clock.offset += 2 * 60_000;
     await runner.tick();

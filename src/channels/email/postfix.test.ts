@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/helpers/db.ts';
 import { postfixMissing, startPostfix, type Postfix } from '../../../test/helpers/postfix.ts';
+import { startSmtpSink, type SmtpSink } from '../../../test/helpers/smtp-sink.ts';
 import { systemClock } from '../../core/clock.ts';
 import { MemoryEventBus } from '../../core/events.ts';
 import { JobRunner } from '../../core/jobs.ts';
@@ -20,30 +19,6 @@ import { emailSettings } from './settings.ts';
 const missing = postfixMissing();
 if (missing) console.warn(missing);
 
-/** The final destination behind Postfix: records what arrives. */
-interface Sink {
-  port: number;
-  received: Array<{ to: string[]; raw: Buffer }>;
-  close(): Promise<void>;
-}
-async function startSink(port = 0, received: Sink['received'] = []): Promise<Sink> {
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
-        cb(null, 'stored');
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-  return { port: (server.server.address() as AddressInfo).port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 async function until<T>(what: string, f: () => Promise<T | undefined | null | false> | T | undefined | null | false, ms = 20_000, log?: () => string): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -58,7 +33,8 @@ describe.skipIf(Boolean(missing))('outbound e-mail through a real Postfix relay'
   let database: Database;
   let deps: EmailDeps;
   let agent: Actor;
-  let sink: Sink;
+  /** The final destination behind Postfix: records what arrives. */
+  let sink: SmtpSink;
   let postfix: Postfix;
   let outbound: EmailOutbound;
   let runner: JobRunner;
@@ -70,7 +46,7 @@ describe.skipIf(Boolean(missing))('outbound e-mail through a real Postfix relay'
     await createStore(database.db, { name: 'Maple Shop', supportEmail: 'help@maple.example', market: 'CA', timezone: 'America/Toronto' });
     const { user } = await upsertUser(database.db, { email: 'agent@crossdesk.test', role: 'agent', name: 'Agent Lee' });
     agent = { type: 'user', id: user.id, role: 'agent', name: user.name };
-    sink = await startSink();
+    sink = await startSmtpSink({ reply: 'stored' });
     postfix = await startPostfix({ nextHopPort: sink.port });
     deps = { db: database.db, bus, clock: systemClock, settings: { ...emailSettings({}), floodLimitPerHour: 0, relayUrl: `smtp://127.0.0.1:${postfix.port}` } };
     outbound = emailOutbound(deps);
@@ -122,7 +98,7 @@ describe.skipIf(Boolean(missing))('outbound e-mail through a real Postfix relay'
     const out = await database.db.selectFrom('email_messages').select('status').where('direction', '=', 'out').where('message_id', '=', `cd.${reply.id}@maple.example`).executeTakeFirstOrThrow();
     expect(out.status).toBe('sent');
     await until('the deferral', () => /status=deferred/.test(postfix.log()), 20_000, postfix.log);
-    sink = await startSink(port, received);
+    sink = await startSmtpSink({ port, received, reply: 'stored' });
     await postfix.flush();
     await until('the retried delivery', () => received.length >= 2, 30_000, postfix.log);
     await new Promise((r) => setTimeout(r, 1500));

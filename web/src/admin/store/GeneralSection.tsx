@@ -3,7 +3,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMarkets, usePatchStore, type StoreFull, type StorePatch } from './api.ts';
-import { Field, SaveBar, useFormErrors, useSaveToasts } from './Field.tsx';
+import { Field, SaveBar } from './Field.tsx';
+import { InputRow, SelectRow, SettingsCard, useSaveForm } from './SettingsForm.tsx';
 import { badHourDays, formatMinutes, weeklyOpenMinutes, type WeeklyHours } from './format.ts';
 
 const PLATFORMS = ['shopify', 'amazon', 'aliexpress', 'temu', 'woocommerce', 'custom'] as const;
@@ -46,8 +47,7 @@ export function GeneralSection({ store, canEdit }: { store: StoreFull; canEdit: 
   const { t, i18n } = useTranslation();
   const markets = useMarkets();
   const patch = usePatchStore(store.id);
-  const toasts = useSaveToasts();
-  const { errors, setErrors, fromApi, clear } = useFormErrors();
+  const { errors, setErrors, clear, saveCallbacks } = useSaveForm();
   const initial = useMemo(() => draftOf(store), [store]);
   const [draft, setDraft] = useState<Draft>(initial);
   useEffect(() => setDraft(initial), [initial]);
@@ -58,6 +58,7 @@ export function GeneralSection({ store, canEdit }: { store: StoreFull; canEdit: 
   const setDay = (day: string, spans: string[][]) => setDraft((d) => ({ ...d, businessHours: { ...d.businessHours, [day]: spans } }));
   const badDays = badHourDays(draft.businessHours);
   const marketOptions = markets.data ?? [];
+  const marketCodes = marketOptions.map((m) => m.code);
   const marketName = (code: string) => {
     const m = marketOptions.find((x) => x.code === code);
     return m ? `${zh ? m.name.zh : m.name.en} (${code})` : code;
@@ -70,58 +71,16 @@ export function GeneralSection({ store, canEdit }: { store: StoreFull; canEdit: 
     if (badDays.length) errs.businessHours = t('settings.error.hours', { days: badDays.map((d) => weekdayName(d, i18n.language)).join(', ') });
     setErrors(errs);
     if (Object.keys(errs).length) return;
-    patch.mutate(changes, {
-      onSuccess: () => {
-        clear();
-        toasts.saved();
-      },
-      onError: (e) => {
-        fromApi(e);
-        toasts.failed(e);
-      },
-    });
+    patch.mutate(changes, saveCallbacks);
   };
 
   return (
-    <form
-      className="admin-card settings-card"
-      noValidate
-      aria-labelledby="settings-general-title"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (canEdit && dirty) submit();
-      }}
-    >
-      <h2 id="settings-general-title" className="admin-card-title">
-        {t('settings.tab.general')}
-      </h2>
+    <SettingsCard titleId="settings-general-title" title={t('settings.tab.general')} canEdit={canEdit} dirty={dirty} onSubmit={submit}>
       <fieldset className="settings-grid" disabled={!canEdit}>
         <legend className="visually-hidden">{t('settings.tab.general')}</legend>
-        <Field label={t('settings.general.name')} error={errors.name}>
-          {(p) => <input {...p} type="text" maxLength={200} value={draft.name} onChange={(e) => set('name', e.target.value)} />}
-        </Field>
-        <Field label={t('settings.general.platform')} error={errors.platform}>
-          {(p) => (
-            <select {...p} value={draft.platform} onChange={(e) => set('platform', e.target.value)}>
-              {[...new Set([...PLATFORMS, draft.platform])].map((x) => (
-                <option key={x} value={x}>
-                  {t(`settings.platform.${x}`, { defaultValue: x })}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('settings.general.market')} error={errors.market} hint={t('settings.general.marketHint')}>
-          {(p) => (
-            <select {...p} value={draft.market} onChange={(e) => set('market', e.target.value)}>
-              {[...new Set([...marketOptions.map((m) => m.code), draft.market])].map((code) => (
-                <option key={code} value={code}>
-                  {marketName(code)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <InputRow label={t('settings.general.name')} error={errors.name} type="text" maxLength={200} value={draft.name} onValue={(v) => set('name', v)} />
+        <SelectRow label={t('settings.general.platform')} error={errors.platform} value={draft.platform} onValue={(v) => set('platform', v)} options={PLATFORMS} optionLabel={(x) => t(`settings.platform.${x}`, { defaultValue: x })} />
+        <SelectRow label={t('settings.general.market')} error={errors.market} hint={t('settings.general.marketHint')} value={draft.market} onValue={(v) => set('market', v)} options={marketCodes} optionLabel={marketName} />
         <Field label={t('settings.general.timezone')} error={errors.timezone} hint={t('settings.general.timezoneHint')}>
           {(p) => (
             <>
@@ -134,20 +93,8 @@ export function GeneralSection({ store, canEdit }: { store: StoreFull; canEdit: 
             </>
           )}
         </Field>
-        <Field label={t('settings.general.holidayCountry')} error={errors.holidayCountry}>
-          {(p) => (
-            <select {...p} value={draft.holidayCountry} onChange={(e) => set('holidayCountry', e.target.value)}>
-              {[...new Set([...marketOptions.map((m) => m.code), draft.holidayCountry])].map((code) => (
-                <option key={code} value={code}>
-                  {marketName(code)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('settings.general.supportEmail')} error={errors.supportEmail} hint={t('settings.general.supportEmailHint')}>
-          {(p) => <input {...p} type="email" maxLength={254} value={draft.supportEmail} onChange={(e) => set('supportEmail', e.target.value)} />}
-        </Field>
+        <SelectRow label={t('settings.general.holidayCountry')} error={errors.holidayCountry} value={draft.holidayCountry} onValue={(v) => set('holidayCountry', v)} options={marketCodes} optionLabel={marketName} />
+        <InputRow label={t('settings.general.supportEmail')} error={errors.supportEmail} hint={t('settings.general.supportEmailHint')} type="email" maxLength={254} value={draft.supportEmail} onValue={(v) => set('supportEmail', v)} />
       </fieldset>
       <fieldset className="admin-group settings-hours" disabled={!canEdit} aria-describedby={errors.businessHours ? 'settings-hours-error' : undefined}>
         <legend>{t('settings.general.businessHours')}</legend>
@@ -207,7 +154,7 @@ export function GeneralSection({ store, canEdit }: { store: StoreFull; canEdit: 
         )}
       </fieldset>
       <SaveBar canEdit={canEdit} dirty={dirty} pending={patch.isPending} onReset={() => { setDraft(initial); clear(); }} />
-    </form>
+    </SettingsCard>
   );
 }
 

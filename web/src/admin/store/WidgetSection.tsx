@@ -1,31 +1,29 @@
 // Chat widget of a store: on/off, the sites allowed to embed it (empty = any), the tag to
 // paste into the shop's pages with a copy button, and the demo shop page.
 // GET/PUT /stores/:id/chat-widget (admins write, managers read).
-import { useEffect, useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFeedback } from '../../ui/feedback.tsx';
-import { usePutSetting, useStoreSetting, type StoreFull, type WidgetSettings } from './api.ts';
-import { Field, Loading, SaveBar, useFormErrors, useSaveToasts } from './Field.tsx';
+import { usePutSetting, type StoreFull, type WidgetSettings } from './api.ts';
+import { Loading, SaveBar } from './Field.tsx';
 import { embedSnippet, normalizeOrigin } from './format.ts';
+import { CheckRow, InputRow, SettingsCard, useSaveForm, useSettingDraft } from './SettingsForm.tsx';
 
 interface Draft {
   enabled: boolean;
   allowedOrigins: string[];
 }
 
+const widgetDraft = (s: WidgetSettings): Draft => ({ enabled: s.enabled, allowedOrigins: s.allowedOrigins });
+
 export function WidgetSection({ store, canEdit }: { store: StoreFull; canEdit: boolean }) {
   const { t } = useTranslation();
   const { toast } = useFeedback();
-  const q = useStoreSetting<WidgetSettings>(store.id, 'chat-widget');
+  const { query: q, initial, draft, setDraft, dirty } = useSettingDraft(store.id, 'chat-widget', widgetDraft);
   const put = usePutSetting<WidgetSettings, Draft>(store.id, 'chat-widget');
-  const toasts = useSaveToasts();
-  const { errors, setErrors, fromApi, clear } = useFormErrors();
-  const initial = useMemo<Draft | null>(() => (q.data ? { enabled: q.data.enabled, allowedOrigins: q.data.allowedOrigins } : null), [q.data]);
-  const [draft, setDraft] = useState<Draft | null>(initial);
+  const { errors, setErrors, clear, saveCallbacks } = useSaveForm();
   const [adding, setAdding] = useState('');
-  useEffect(() => setDraft(initial), [initial]);
   if (!q.data || !draft || !initial) return <Loading query={q} />;
-  const dirty = JSON.stringify(draft) !== JSON.stringify(initial);
   const snippet = embedSnippet(window.location.origin, store.id);
   const demoUrl = `/widget/demo?store=${encodeURIComponent(store.id)}`;
 
@@ -53,34 +51,10 @@ export function WidgetSection({ store, canEdit }: { store: StoreFull; canEdit: b
   };
 
   return (
-    <form
-      className="admin-card settings-card"
-      noValidate
-      aria-labelledby="settings-widget-title"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (canEdit && dirty)
-          put.mutate(draft, {
-            onSuccess: () => {
-              clear();
-              toasts.saved();
-            },
-            onError: (e) => {
-              fromApi(e);
-              toasts.failed(e);
-            },
-          });
-      }}
-    >
-      <h2 id="settings-widget-title" className="admin-card-title">
-        {t('settings.tab.widget')}
-      </h2>
+    <SettingsCard titleId="settings-widget-title" title={t('settings.tab.widget')} canEdit={canEdit} dirty={dirty} onSubmit={() => put.mutate(draft, saveCallbacks)}>
       <fieldset className="admin-group" disabled={!canEdit}>
         <legend className="visually-hidden">{t('settings.tab.widget')}</legend>
-        <label className="admin-check">
-          <input type="checkbox" checked={draft.enabled} onChange={(e) => setDraft({ ...draft, enabled: e.target.checked })} />
-          {t('settings.widget.enabled')}
-        </label>
+        <CheckRow label={t('settings.widget.enabled')} checked={draft.enabled} onChecked={(v) => setDraft({ ...draft, enabled: v })} />
       </fieldset>
       <fieldset className="admin-group settings-origins" disabled={!canEdit}>
         <legend>{t('settings.widget.origins')}</legend>
@@ -106,23 +80,20 @@ export function WidgetSection({ store, canEdit }: { store: StoreFull; canEdit: b
         )}
         {canEdit && (
           <div className="settings-add-origin">
-            <Field label={t('settings.widget.addOrigin')} error={errors.origin}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="url"
-                  placeholder="https://shop.example"
-                  value={adding}
-                  onChange={(e) => setAdding(e.target.value)}
-                  onKeyDown={(e) => {
-                    if (e.key === 'Enter') {
-                      e.preventDefault();
-                      add();
-                    }
-                  }}
-                />
-              )}
-            </Field>
+            <InputRow
+              label={t('settings.widget.addOrigin')}
+              error={errors.origin}
+              type="url"
+              placeholder="https://shop.example"
+              value={adding}
+              onValue={setAdding}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') {
+                  e.preventDefault();
+                  add();
+                }
+              }}
+            />
             <button type="button" className="btn" onClick={add} disabled={!adding.trim()}>
               {t('settings.widget.add')}
             </button>
@@ -148,6 +119,6 @@ export function WidgetSection({ store, canEdit }: { store: StoreFull; canEdit: b
         </div>
         {!draft.enabled && <p className="settings-field-warning">{t('settings.widget.offNote')}</p>}
       </section>
-    </form>
+    </SettingsCard>
   );
 }
