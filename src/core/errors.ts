@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'gone'
   /** A ticket is being solved with required playbook steps open (and no reason given). */
   | 'playbook_incomplete'
+  /** An edit named a version that is no longer the current one (someone saved in between). */
+  | 'version_conflict'
   | 'payload_too_large'
   | 'rate_limited'
   | 'csrf_failed'
@@ -28,6 +30,7 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_transition: 409,
   gone: 410,
   playbook_incomplete: 409,
+  version_conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -12,7 +12,9 @@ export type DomainEventType =
   | 'sla.warning'
   | 'sla.breached'
   /** Someone is typing on a chat ticket: `who` 'agent' | 'visitor', `typing`, `name`. */
-  | 'chat.typing';
+  | 'chat.typing'
+  /** A market's rules were edited or reverted (`market`, `version`; `ticketId` is empty): nodes reload it. */
+  | 'market.changed';
 
 export interface DomainEvent {
   type: DomainEventType;

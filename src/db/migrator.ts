@@ -12,6 +12,7 @@ import * as m0012 from './migrations/20261124_0012_imap.ts';
 import * as m0010 from './migrations/20261124_0010_chat.ts';
 import * as m0011 from './migrations/20261124_0011_training.ts';
 import * as m0014 from './migrations/20261124_0014_knowledge_speed.ts';
+import * as m0015 from './migrations/20261124_0015_market_overrides.ts';
 
 /**
  * The one migrator, used at start-up and by tests. Migrations are listed here (not
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261124_0010_chat': m0010,
   '20261124_0011_training': m0011,
   '20261124_0014_knowledge_speed': m0014,
+  '20261124_0015_market_overrides': m0015,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -826,6 +826,32 @@ export interface DB {
   drill_assignments: DrillAssignmentsTable;
   drill_sessions: DrillSessionsTable;
   drill_turns: DrillTurnsTable;
+  // trainers' edits of market rules (migration 0015)
+  market_overrides: MarketOverridesTable;
+  market_override_history: MarketOverrideHistoryTable;
+}
+
+// market rule overrides (src/markets/overrides.ts, migration 0015)
+export interface MarketOverridesTable {
+  code: string;
+  /** Edited fields by dotted path ("consumer.withdrawal", "businessHours"…), in the file's shape. */
+  rules: Json<Record<string, unknown>>;
+  version: number;
+  updated_by: string | null;
+  updated_by_name: string | null;
+  updated_at: Timestamp;
+}
+export interface MarketOverrideHistoryTable {
+  id: string;
+  code: string;
+  version: number;
+  action: 'edit' | 'revert';
+  changed: string[];
+  before: Json<Record<string, unknown>>;
+  after: Json<Record<string, unknown>>;
+  actor_id: string | null;
+  actor_name: string | null;
+  created_at: Timestamp;
 }
 
 // drills (src/training, migration 0011)

@@ -9,10 +9,9 @@
  * database side is in playbook-store.ts. Nothing is written when a ticket is created: the
  * checklist is computed when it is read, so ticket creation costs nothing more.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { AppError } from '../core/errors.ts';
+import { ContentFileError, parseYamlMapping, readYamlFiles } from '../core/content-file.ts';
 import { contentDir } from '../core/paths.ts';
 import type { OrderActionType, TicketStatus } from '../db/types.ts';
 import { getMarket, type Localized, type Market, type Payer, type ReturnReason, RETURN_REASONS, type StorePolicy, whoPaysReturn } from '../markets/index.ts';
@@ -94,14 +93,10 @@ export const MARKET_GROUPS: Record<string, readonly string[]> = {
 // ---------------------------------------------------------------------------------------
 // Validation
 
-export class PlaybookFileError extends AppError {
-  readonly file: string;
-  readonly field: string;
+export class PlaybookFileError extends ContentFileError {
   constructor(file: string, field: string, problem: string) {
-    super('validation_failed', `${file}: ${field ? `${field} ` : ''}${problem}`, { file, field });
+    super(file, field, problem);
     this.name = 'PlaybookFileError';
-    this.file = file;
-    this.field = field;
   }
 }
 
@@ -238,13 +233,7 @@ function readPatch(r: Reader): Partial<Omit<PlaybookStep, 'id'>> {
 
 /** Parse and validate one playbook file's text. `file` names it in errors. */
 export function parsePlaybook(text: string, file: string): Playbook {
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (e) {
-    throw new PlaybookFileError(file, '', `is not valid YAML: ${(e as Error).message}`);
-  }
-  if (!isObj(data)) throw new PlaybookFileError(file, '', 'must be a YAML mapping');
+  const data = parseYamlMapping(text, file, (f, field, problem) => new PlaybookFileError(f, field, problem));
   const r: Reader = new Reader(file, data);
   r.only(['category', 'title', 'returnReason', 'steps', 'markets']);
 
@@ -319,14 +308,8 @@ export const playbooksDir = path.join(contentDir, 'playbooks');
 /** Load and validate every `<category>.yaml` in `dir`; every category must have one. */
 export function loadPlaybooks(dir: string = playbooksDir): Map<string, Playbook> {
   const out = new Map<string, Playbook>();
-  const files = fs
-    .readdirSync(dir)
-    .filter((f) => /\.ya?ml$/i.test(f))
-    .sort();
-  for (const f of files) {
-    const file = path.join(dir, f);
-    const rel = path.relative(process.cwd(), file);
-    const p = parsePlaybook(fs.readFileSync(file, 'utf8'), rel && !rel.startsWith('..') ? rel : file);
+  for (const f of readYamlFiles(dir)) {
+    const p = parsePlaybook(f.text, f.name);
     if (out.has(p.category)) throw new PlaybookFileError(p.file, 'category', `duplicates ${out.get(p.category)?.file}`);
     out.set(p.category, p);
   }

@@ -156,6 +156,17 @@ function compile(cal: BusinessCalendar): Compiled {
   return c;
 }
 
+/**
+ * Forget what was remembered for `cal` (its compiled week and its due-time memo). A
+ * calendar object is never changed in place; when a market's hours or holidays are edited a
+ * new calendar replaces it, and the old one's memos go with this call (or when it is
+ * collected). Zone offsets are remembered per zone name, which edits cannot change.
+ */
+export function forgetCalendar(cal: BusinessCalendar): void {
+  compiledCache.delete(cal);
+  dueMemo.delete(cal);
+}
+
 /** Check a calendar; throws CalendarError with a clear message when it is unusable. */
 export function validateCalendar(cal: BusinessCalendar): void {
   compile(cal);

@@ -41,6 +41,8 @@ export interface AppDeps {
   chat?: import('../channels/chat/settings.ts').ChatOptions;
   /** Translation provider (TRANSLATE_PROVIDER); default none. */
   translator?: Translator;
+  /** Market rules in force for this app (files + trainers' edits); default: loaded from `db`. */
+  markets?: import('../markets/overrides.ts').MarketService;
 }
 
 function errorBody(code: string, message: string, details?: unknown) {
@@ -122,6 +124,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await authHook(deps.db, deps.clock)(req, reply);
   });
   app.decorateRequest('auth', null);
+  // the market rules in force are this app's (files + edits in its database): every request
+  // runs with them (again before the handler: body parsing may leave the async context)
+  const markets = deps.markets ?? (await (await import('../markets/overrides.ts')).openMarketService({ db: deps.db, bus: deps.bus }));
+  app.addHook('onRequest', markets.hook);
+  app.addHook('preHandler', markets.hook);
+  if (!deps.markets) app.addHook('onClose', async () => markets.close());
 
   app.get('/api/health', {
     schema: {
@@ -147,7 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register((await import('../helpdesk/playbook-routes.ts')).playbookRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock }));
       await api.register((await import('../channels/email/routes.ts')).emailRoutes({ db: deps.db, clock: deps.clock }));
       await api.register(eventsRoute(deps.bus));
-      await api.register((await import('../markets/routes.ts')).marketRoutes());
+      await api.register((await import('../markets/routes.ts')).marketRoutes({ db: deps.db, clock: deps.clock, markets }));
       await api.register((await import('../training/routes.ts')).drillRoutes({ db: deps.db, clock: deps.clock, voice: (await import('../training/llm-voice.ts')).voiceFromEnv() }));
       const translator = deps.translator ?? createTranslator({ translateProvider: 'none' });
       await api.register((await import('../translation/routes.ts')).translationRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock, translator, afterIntake: deps.afterIntake }));

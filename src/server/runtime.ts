@@ -16,6 +16,7 @@ import { surveyJobs, watchSolvedTickets } from '../helpdesk/surveys.ts';
 import { emailSettings } from '../channels/email/settings.ts';
 import { syncKnowledge } from '../knowledge/sync.ts';
 import { createTranslator } from '../translation/index.ts';
+import { openMarketService } from '../markets/overrides.ts';
 
 export interface Runtime {
   app: FastifyInstance;
@@ -58,7 +59,10 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
     fromFallback: emailSettings().fromFallback,
   });
   const jobs = new JobRunner({ db: database.db, clock, handlers: { ...slaJobs({ db: database.db, bus, clock }), ...email.handlers, ...routing.jobs, ...surveys, ...botJobs({ db: database.db, bus, clock }) } });
+  // the market rules in force (files + trainers' edits): requests, jobs and mail intake run with them
+  const markets = await openMarketService({ db: database.db, bus });
   const app = await buildApp({
+    markets,
     db: database.db,
     dbKind: database.kind,
     bus,
@@ -70,10 +74,10 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
     logger: opts.logger === false ? false : { level: config.logLevel },
   });
   const url = await app.listen({ port: config.port, host: config.host });
-  jobs.start();
+  markets.run(() => jobs.start());
   try {
     // IMAP pollers: on unless IMAP_POLL=0 (tests start their own)
-    await email.start({ smtpPort: config.smtpPort, host: config.host, poke: () => jobs.poke(), logger: app.log, imap: !['0', 'false', 'off'].includes((process.env.IMAP_POLL ?? '').toLowerCase()) });
+    await markets.run(() => email.start({ smtpPort: config.smtpPort, host: config.host, poke: () => jobs.poke(), logger: app.log, imap: !['0', 'false', 'off'].includes((process.env.IMAP_POLL ?? '').toLowerCase()) }));
   } catch (e) {
     await jobs.stop();
     await app.close();
@@ -88,7 +92,7 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
     void scheduleSlaScan(database.db, clock).catch(() => undefined);
     void routing.schedule(database.db, clock).catch(() => undefined);
   };
-  const slaTimer = setInterval(everyMinute, 60_000);
+  const slaTimer = markets.run(() => setInterval(everyMinute, 60_000));
   slaTimer.unref();
   everyMinute();
   return {
@@ -106,6 +110,7 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
       await email.close();
       await jobs.stop();
       await app.close();
+      markets.close();
       await bus.close();
       await database.close();
     },

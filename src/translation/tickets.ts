@@ -11,9 +11,10 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
 import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/events.ts';
-import { AppError, validationError } from '../core/errors.ts';
+import { AppError, notFound, validationError } from '../core/errors.ts';
+import { isUuid } from '../core/ids.ts';
 import { addAgentMessage, getTicket, type MessageJson, type TicketDeps } from '../helpdesk/tickets.ts';
-import type { Actor } from '../helpdesk/visibility.ts';
+import { canSeeTicket, type Actor } from '../helpdesk/visibility.ts';
 import { parseLanguage } from './languages.ts';
 import { translateForAgent, translateForCustomer, type TranslationFailure } from './service.ts';
 import type { Translator } from './types.ts';
@@ -98,6 +99,47 @@ export async function translateTicketMessages(
   return { to, provider: deps.translator.name, available: deps.translator.available, items, originals };
 }
 
+/**
+ * The language a reply to the customer should be in, read in one narrow statement (the
+ * ticket's row, its customer and the language of the latest public customer message)
+ * instead of the whole ticket with its conversation and events: the ticket's language,
+ * else the customer's, else that of their latest message. A ticket the actor may not see
+ * is not found, as with getTicket.
+ */
+export async function customerLanguageOf(
+  db: Kysely<DB>,
+  ticketId: string,
+  actor: Actor,
+): Promise<{ ticketId: string; storeId: string; customerLanguage: string | null }> {
+  if (!isUuid(ticketId)) throw notFound('Ticket', ticketId);
+  const row = await db
+    .selectFrom('tickets as t')
+    .innerJoin('customers as c', 'c.id', 't.customer_id')
+    .select((eb) => [
+      't.id',
+      't.store_id',
+      't.assignee_id',
+      't.team_id',
+      't.language',
+      'c.language as customer_language',
+      eb
+        .selectFrom('messages as m')
+        .select('m.language')
+        .whereRef('m.ticket_id', '=', 't.id')
+        .where('m.author_type', '=', 'customer')
+        .where('m.internal', '=', false)
+        .where('m.language', 'is not', null)
+        .orderBy('m.created_at', 'desc')
+        .orderBy('m.id', 'desc')
+        .limit(1)
+        .as('message_language'),
+    ])
+    .where('t.id', '=', ticketId)
+    .executeTakeFirst();
+  if (!row || !canSeeTicket(actor, row)) throw notFound('Ticket', ticketId);
+  return { ticketId: row.id, storeId: row.store_id, customerLanguage: row.language ?? row.customer_language ?? row.message_language ?? null };
+}
+
 /** The agent's draft in the customer's language, for preview. Nothing is stored or sent. */
 export async function previewReply(
   deps: TicketTranslationDeps,
@@ -108,8 +150,7 @@ export async function previewReply(
   | { ok: false; error: TranslationFailure; customerLanguage: string | null }
 > {
   const from = languageOrThrow(input.from, 'from');
-  const ticket = await getTicket(deps, input.ticketId, actor);
-  const customerLanguage = ticket.language ?? ticket.customer.language;
+  const { customerLanguage } = await customerLanguageOf(deps.db, input.ticketId, actor);
   if (!customerLanguage) {
     return { ok: false, customerLanguage: null, error: { code: 'bad_request', message: "The customer's language is not known yet; set the ticket's language first." } };
   }
@@ -129,9 +170,8 @@ export async function sendTranslatedReply(
 ): Promise<MessageJson & { original: { text: string; language: string } }> {
   const originalLanguage = languageOrThrow(input.original.language, 'original.language');
   if (!input.original.text.trim()) throw validationError('original.text must not be empty', { field: 'original.text' });
-  const ticket = await getTicket(deps, input.ticketId, actor);
-  const customerLanguage = ticket.language ?? ticket.customer.language ?? undefined;
-  const message = await addAgentMessage(deps, input.ticketId, { body: input.text, language: customerLanguage }, actor);
+  const { customerLanguage } = await customerLanguageOf(deps.db, input.ticketId, actor);
+  const message = await addAgentMessage(deps, input.ticketId, { body: input.text, language: customerLanguage ?? undefined }, actor);
   await deps.db
     .insertInto('message_translations')
     .values({ message_id: message.id, kind: 'original', language: originalLanguage, text: input.original.text, provider: input.provider, created_by: actor.id })

@@ -85,13 +85,34 @@ describe.skipIf(skipReason !== null)('chat widget in the browser', () => {
     await page.locator('[data-crossdesk-chat] .msg.visitor .text').getByText('Vielen Dank!').waitFor();
     await page.screenshot({ path: path.join(resultsDir, 'e2e-chat-widget.png') });
 
-    // a reload keeps the conversation (visitor token in localStorage) and the live channel
+    // a reload keeps the conversation (visitor token in localStorage) and the live channel.
+    // The reply below is written while the widget's websocket is not yet subscribed (held
+    // here until the reply is stored): the widget must still get it, by the catch-up it
+    // makes once the server says the socket is subscribed ('hello'). This used to be lost
+    // when the reply won the race against the subscription (seen on PostgreSQL).
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let opened!: () => void;
+    const routed = new Promise<void>((resolve) => (opened = resolve));
+    await page.routeWebSocket(/\/widget\/v1\/ws/, async (ws) => {
+      opened();
+      await held;
+      ws.connectToServer();
+    });
     await page.reload();
     await page.locator('[data-crossdesk-chat] .launcher').click();
     await page.locator('[data-crossdesk-chat] .msg.agent .text').getByText('Wir senden Ihnen noch heute Ersatz.', { exact: false }).waitFor();
+    await routed;
     const again = await fetch(`${server.url}/api/v1/tickets/${ticketId}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(agentToken) }, body: JSON.stringify({ body: 'Die Sendungsnummer folgt per E-Mail.' }) });
     expect(again.status).toBe(201);
+    release();
     await page.locator('[data-crossdesk-chat] .msg.agent .text').getByText('Die Sendungsnummer folgt per E-Mail.').waitFor();
+    // and once subscribed, the next reply is pushed
+    const third = await fetch(`${server.url}/api/v1/tickets/${ticketId}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(agentToken) }, body: JSON.stringify({ body: 'Ersatz ist unterwegs.' }) });
+    expect(third.status).toBe(201);
+    await page.locator('[data-crossdesk-chat] .msg.agent .text').getByText('Ersatz ist unterwegs.').waitFor();
+    const order = await page.locator('[data-crossdesk-chat] .msg.agent .text').allInnerTexts();
+    expect(order.slice(-2)).toEqual(['Die Sendungsnummer folgt per E-Mail.', 'Ersatz ist unterwegs.']);
 
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(errors).toEqual([]);

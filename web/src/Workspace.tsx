@@ -9,6 +9,8 @@ import { RoutingRulesPage } from './admin/RoutingRules.tsx';
 import { ImportPage } from './admin/ImportPage.tsx';
 import { TrainingPage } from './training/TrainingPage.tsx';
 import { StoreSettingsPage } from './admin/StoreSettings.tsx';
+import { MarketsPage } from './markets/MarketsPage.tsx';
+import { MailboxSettingsPage } from './admin/MailboxSettings.tsx';
 // the dashboard brings ECharts: loaded when it is first opened, not with the inbox
 const AnalyticsPage = lazy(() => import('./analytics/AnalyticsPage.tsx').then((m) => ({ default: m.AnalyticsPage })));
 import { useLiveEvents, type LiveStatus } from './live/useLiveEvents.ts';
@@ -66,6 +68,14 @@ export function Workspace({ session }: { session: SessionInfo }) {
               {t('settings.nav')}
             </a>
           )}
+          {session.user.role === 'admin' && (
+            <a className="btn btn-ghost" href="#/admin/mailboxes" aria-current={page === 'mailboxes' ? 'page' : undefined}>
+              {t('mailboxes.nav')}
+            </a>
+          )}
+          <a className="btn btn-ghost" href="#/markets" aria-current={page === 'markets' ? 'page' : undefined}>
+            {t('markets.nav')}
+          </a>
           {canSeeAnalytics && (
             <a className="btn btn-ghost" href="#/analytics" aria-current={page === 'analytics' ? 'page' : undefined}>
               {t('analytics.nav')}
@@ -95,10 +105,14 @@ export function Workspace({ session }: { session: SessionInfo }) {
         <ImportPage />
       ) : page === 'settings' && canSeeRules ? (
         <StoreSettingsPage role={session.user.role} />
+      ) : page === 'mailboxes' && session.user.role === 'admin' ? (
+        <MailboxSettingsPage />
       ) : page === 'analytics' && canSeeAnalytics ? (
         <Suspense fallback={<main id="main" className="pane-main admin-page"><p role="status">{t('list.loading')}</p></main>}>
           <AnalyticsPage role={session.user.role} />
         </Suspense>
+      ) : page === 'markets' ? (
+        <MarketsPage role={session.user.role} />
       ) : page === 'training' ? (
         <TrainingPage session={session} />
       ) : (
@@ -108,11 +122,11 @@ export function Workspace({ session }: { session: SessionInfo }) {
   );
 }
 
-type Page = 'inbox' | 'routing' | 'training' | 'import' | 'settings' | 'analytics';
+type Page = 'inbox' | 'routing' | 'training' | 'import' | 'settings' | 'analytics' | 'mailboxes' | 'markets';
 
 /** Which page the address shows: `#/admin/routing` the routing rules, `#/training…` the training ground, anything else the inbox. */
 function usePage(): Page {
-  const read = (): Page => (window.location.hash === '#/admin/routing' ? 'routing' : window.location.hash === '#/admin/import' ? 'import' : window.location.hash.startsWith('#/admin/store') ? 'settings' : window.location.hash === '#/analytics' ? 'analytics' : window.location.hash.startsWith('#/training') ? 'training' : 'inbox');
+  const read = (): Page => (window.location.hash === '#/admin/routing' ? 'routing' : window.location.hash === '#/admin/import' ? 'import' : window.location.hash.startsWith('#/admin/store') ? 'settings' : window.location.hash === '#/admin/mailboxes' ? 'mailboxes' : window.location.hash === '#/analytics' ? 'analytics' : window.location.hash.startsWith('#/markets') ? 'markets' : window.location.hash.startsWith('#/training') ? 'training' : 'inbox');
   const [page, setPage] = useState<Page>(read);
   useEffect(() => {
     // in-page anchors (the skip link's #main) leave the page as it is

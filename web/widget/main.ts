@@ -80,6 +80,9 @@ function boot(script: HTMLScriptElement): void {
   let online = true;
   let storeName = t.title;
   const seen = new Set<string>();
+  // the last message up to which the conversation was read in full from the server (the
+  // catch-up cursor); pushed messages and our own sends do not move it, so a message missed
+  // before them is still fetched by the next catch-up
   let lastId: string | null = null;
   let ws: WebSocket | null = null;
   let wsAttempts = 0;
@@ -186,13 +189,16 @@ function boot(script: HTMLScriptElement): void {
   function addMessage(m: WidgetMessage): void {
     if (seen.has(m.id)) return;
     seen.add(m.id);
-    lastId = m.id;
-    const box = el('div', { class: `msg ${m.from}`, 'data-id': m.id });
     const time = new Date(m.createdAt);
-    const when = Number.isNaN(time.getTime()) ? '' : time.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+    const at = Number.isNaN(time.getTime()) ? null : time.getTime();
+    const box = el('div', { class: `msg ${m.from}`, 'data-id': m.id, ...(at === null ? {} : { 'data-at': String(at) }) });
+    const when = at === null ? '' : time.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
     const author = m.from === 'visitor' ? t.you : (m.authorName ?? t.agent);
     box.append(el('span', { class: 'meta' }, when ? `${author} · ${when}` : author), el('div', { class: 'text' }, m.text));
-    log.appendChild(box);
+    // a message fetched by a catch-up may be older than one already pushed: keep the order
+    const later = at === null ? null : Array.from(log.querySelectorAll<HTMLElement>('.msg[data-at]')).find((x) => Number(x.dataset.at) > at);
+    if (later) log.insertBefore(box, later);
+    else log.appendChild(box);
     if (m.from !== 'visitor') {
       hideTyping();
       if (!isOpen) badge.hidden = false;
@@ -254,15 +260,12 @@ function boot(script: HTMLScriptElement): void {
     }
     ws = socket;
     socket.onopen = () => {
-      const reconnected = wsAttempts > 0;
       wsAttempts = 0;
       if (notice.textContent === t.reconnecting) showNotice(null);
       window.clearInterval(pingTimer);
       pingTimer = window.setInterval(() => {
         if (socket.readyState === WebSocket.OPEN) socket.send('{"type":"ping"}');
       }, 25_000);
-      // whatever arrived while we were away
-      if (reconnected) void catchUp();
     };
     socket.onmessage = (ev: MessageEvent) => {
       let data: { type?: string; conversationId?: string; message?: WidgetMessage; typing?: boolean; name?: string | null };
@@ -272,7 +275,11 @@ function boot(script: HTMLScriptElement): void {
         return;
       }
       if (data.conversationId && data.conversationId !== saved?.conversationId) return;
-      if (data.type === 'message' && data.message) addMessage(data.message);
+      // 'hello' comes once the server has subscribed this socket: whatever was written
+      // before that (while we loaded, connected or were away) is fetched now, after it
+      // everything is pushed, so no reply falls between the two
+      if (data.type === 'hello') void catchUp();
+      else if (data.type === 'message' && data.message) addMessage(data.message);
       else if (data.type === 'typing') {
         if (data.typing) {
           typing.textContent = data.name ? fill(t.typing, { name: data.name }) : t.typingAnon;
@@ -304,8 +311,11 @@ function boot(script: HTMLScriptElement): void {
   async function catchUp(): Promise<void> {
     if (!saved) return;
     const r = await api<{ items: WidgetMessage[]; mode: 'live' | 'offline' }>('GET', `/conversations/${encodeURIComponent(saved.conversationId)}/messages${lastId ? `?after=${encodeURIComponent(lastId)}` : ''}`);
-    if (r.data) r.data.items.forEach(addMessage);
-    else if (r.status === 401 || r.status === 404) forget();
+    if (r.data) {
+      r.data.items.forEach(addMessage);
+      const last = r.data.items[r.data.items.length - 1];
+      if (last) lastId = last.id;
+    } else if (r.status === 401 || r.status === 404) forget();
   }
 
   function forget(): void {
@@ -362,6 +372,8 @@ function boot(script: HTMLScriptElement): void {
     showError(null);
     setMode(true);
     addMessage(r.data.message);
+    // the first message of the conversation: everything up to it is known
+    lastId = r.data.message.id;
     if (r.data.mode === 'offline') showNotice(fill(t.offlineThanks, { email }), 'info');
     else showNotice(null);
     connect();

@@ -89,6 +89,7 @@ export class ChatHub {
       case 'ticket.created':
       case 'sla.warning':
       case 'sla.breached':
+      case 'market.changed':
         return;
       default:
         return;

@@ -6,7 +6,9 @@ import type { DB } from '../../db/types.ts';
 import { actorOf } from '../../server/auth.ts';
 import { errorResponses, IdParams, Nullable } from '../../server/schemas.ts';
 import { attachmentForDownload, messageHtml } from './attachments.ts';
-import { createMailbox, deleteMailbox, getMailboxRow, listMailboxes, mailboxJson, updateMailbox, type MailboxInput, type MailboxPatch, type SecretBox } from './mailboxes.ts';
+import { createMailbox, deleteMailbox, getMailboxRow, listMailboxes, mailboxJson, mailboxPassword, secretBox, updateMailbox, type MailboxInput, type MailboxPatch, type MailboxRow, type SecretBox } from './mailboxes.ts';
+import { probeMailbox, type ProbeTarget } from './probe.ts';
+import { validationError } from '../../core/errors.ts';
 
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const DateTime = Type.String({ format: 'date-time' });
@@ -67,6 +69,22 @@ const PatchMailboxBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
+// "Test connection": the account fields only (store, name and polling do not matter to it)
+const probeFields = { host: MailboxFields.host, port: MailboxFields.port, tls: MailboxFields.tls, tlsVerify: MailboxFields.tlsVerify, username: MailboxFields.username, password: MailboxFields.password, folder: MailboxFields.folder };
+const ProbeBody = Type.Object(probeFields, { additionalProperties: false });
+const ProbeSavedBody = Type.Object(
+  { host: Type.Optional(probeFields.host), port: probeFields.port, tls: probeFields.tls, tlsVerify: probeFields.tlsVerify, username: Type.Optional(probeFields.username), password: Type.Optional(probeFields.password), folder: probeFields.folder },
+  { additionalProperties: false },
+);
+const ProbeResultSchema = Type.Object({
+  ok: Type.Boolean(),
+  message: Nullable(Type.String()),
+  idle: Nullable(Type.Boolean()),
+  messages: Nullable(Type.Integer()),
+  unseen: Nullable(Type.Integer()),
+  durationMs: Type.Integer(),
+});
+
 const TicketAttachmentParams = Type.Object({ id: Type.String({ maxLength: 64 }), attachmentId: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
 const AttachmentQuery = Type.Object({ disposition: Type.Optional(lit(['attachment', 'inline'] as const)) }, { additionalProperties: false });
 const MessageHtmlParams = Type.Object({ id: Type.String({ maxLength: 64 }), messageId: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
@@ -75,6 +93,17 @@ const MessageHtmlQuery = Type.Object(
   { additionalProperties: false },
 );
 const MessageHtmlSchema = Type.Object({ messageId: Type.String(), html: Type.String(), remoteImages: lit(['allow', 'block'] as const), remoteImageCount: Type.Integer() });
+
+/**
+ * Whether these settings would send the stored (write-only) password somewhere it was not
+ * saved for: another host, port, user or TLS mode, or without the certificate check it had.
+ * Then the password must be given again (a change or a test could otherwise hand it to any
+ * server an admin, or someone with an admin's session, names).
+ */
+function leavesSavedServer(row: MailboxRow, next: { host: string; port: number; tls: string; tlsVerify: boolean; username: string }): boolean {
+  return next.host !== row.host || next.port !== row.port || next.tls !== row.tls || next.username !== row.username || (row.tls_verify && !next.tlsVerify);
+}
+const passwordAgain = () => validationError('give the password again: the stored one is only used with the server, port, TLS setting and user it was saved for', { field: 'password' });
 
 /** A page of its own for the mail's HTML (framed by the app): no script at all, images as allowed. */
 function documentCsp(remote: boolean): string {
@@ -108,10 +137,17 @@ export function emailRoutes(deps: { db: Kysely<DB>; clock: Clock; box?: SecretBo
     }, async (req, reply) => reply.code(201).send(await createMailbox(deps, req.body as MailboxInput)));
 
     app.patch('/mailboxes/:id', {
-      schema: { tags: ['email'], summary: 'Change an IMAP mailbox; its poller restarts and retries at once', params: IdParams, body: PatchMailboxBody, response: { 200: MailboxSchema, ...errorResponses } },
+      schema: { tags: ['email'], summary: 'Change an IMAP mailbox; its poller restarts and retries at once. A new host, port, TLS mode or user (or turning the certificate check off) needs the password again', params: IdParams, body: PatchMailboxBody, response: { 200: MailboxSchema, ...errorResponses } },
       config: { roles: ['admin'] },
     }, async (req) => {
-      return updateMailbox(deps, (req.params as Static<typeof IdParams>).id, req.body as MailboxPatch);
+      const id = (req.params as Static<typeof IdParams>).id;
+      const patch = req.body as MailboxPatch;
+      if (patch.password === undefined && (patch.host !== undefined || patch.port !== undefined || patch.tls !== undefined || patch.username !== undefined || patch.tlsVerify === false)) {
+        const row = await getMailboxRow(deps.db, id);
+        const next = { host: patch.host !== undefined ? patch.host.trim().toLowerCase() : row.host, port: patch.port ?? row.port, tls: patch.tls ?? row.tls, tlsVerify: patch.tlsVerify ?? row.tls_verify, username: patch.username ?? row.username };
+        if (leavesSavedServer(row, next)) throw passwordAgain();
+      }
+      return updateMailbox(deps, id, patch);
     });
 
     app.delete('/mailboxes/:id', {
@@ -120,6 +156,67 @@ export function emailRoutes(deps: { db: Kysely<DB>; clock: Clock; box?: SecretBo
     }, async (req, reply) => {
       await deleteMailbox(deps, (req.params as Static<typeof IdParams>).id);
       return reply.code(204).send();
+    });
+
+    app.post('/mailboxes/test', {
+      schema: {
+        tags: ['email'],
+        summary: 'Test IMAP settings before saving them: connect, sign in, look at the folder (nothing is fetched or stored; a failure is ok:false with the reason)',
+        body: ProbeBody,
+        response: { 200: ProbeResultSchema, ...errorResponses },
+      },
+      config: { roles: ['admin'] },
+    }, async (req) => {
+      const b = req.body as Static<typeof ProbeBody>;
+      const tls = b.tls ?? 'tls';
+      return probeMailbox({
+        host: b.host.trim().toLowerCase(),
+        port: b.port ?? (tls === 'tls' ? 993 : 143),
+        tls,
+        tlsVerify: b.tlsVerify ?? true,
+        username: b.username,
+        password: b.password,
+        folder: b.folder?.trim() || 'INBOX',
+      });
+    });
+
+    app.post('/mailboxes/:id/test', {
+      schema: {
+        tags: ['email'],
+        summary:
+          'Test a saved IMAP mailbox, optionally with changed fields not saved yet. The stored password is used only against the same host, port, TLS and user; otherwise send the password again',
+        params: IdParams,
+        body: ProbeSavedBody,
+        response: { 200: ProbeResultSchema, ...errorResponses },
+      },
+      config: { roles: ['admin'] },
+      // no body at all means "as saved"
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+    }, async (req) => {
+      const row = await getMailboxRow(deps.db, (req.params as Static<typeof IdParams>).id);
+      const b = (req.body ?? {}) as Static<typeof ProbeSavedBody>;
+      const target: Omit<ProbeTarget, 'password'> = {
+        host: b.host !== undefined ? b.host.trim().toLowerCase() : row.host,
+        port: b.port ?? row.port,
+        tls: b.tls ?? row.tls,
+        tlsVerify: b.tlsVerify ?? row.tls_verify,
+        username: b.username ?? row.username,
+        folder: b.folder?.trim() || row.folder,
+      };
+      // the write-only password never goes anywhere it was not meant for
+      if (b.password === undefined && leavesSavedServer(row, target)) throw passwordAgain();
+      let password = b.password;
+      if (password === undefined) {
+        try {
+          password = mailboxPassword(row, deps.box ?? secretBox());
+        } catch (e) {
+          // e.g. encrypted under another CROSSDESK_SECRET_KEY: the test says so, as the poller would
+          return { ok: false, message: e instanceof Error ? e.message : String(e), idle: null, messages: null, unseen: null, durationMs: 0 };
+        }
+      }
+      return probeMailbox({ ...target, password });
     });
 
     app.get('/tickets/:id/attachments/:attachmentId', {

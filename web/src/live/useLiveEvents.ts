@@ -75,6 +75,11 @@ export function useLiveEvents(enabled: boolean, onEvent?: (e: LiveEvent) => void
             void qc.invalidateQueries({ queryKey: ['ticket', e.ticketId] });
             refreshLists();
             break;
+          case 'market.changed':
+            // a trainer edited a market's rules (on any node): panes showing it read it again
+            if (typeof e.market === 'string') void qc.invalidateQueries({ queryKey: ['market', e.market] });
+            void qc.invalidateQueries({ queryKey: ['markets'] });
+            break;
           case 'chat.typing':
             // the chat widget's typing signals: shown in the ticket, no refetch
             dispatchTyping(e);
