@@ -1,7 +1,9 @@
 /**
  * Helpdesk core figures (issue 2):
  * - ticket creation over HTTP on PGlite and (with DATABASE_URL) PostgreSQL, beside a raw
- *   insert of the same rows through the same driver;
+ *   insert of the same rows through the same driver, with the CPU the server and the load
+ *   generator used per creation; on PostgreSQL also `crossdesk serve` as one process and
+ *   as `serve --workers 2`;
  * - the inbox page (50 rows, status + assignee filter, sorted by SLA due) at 100k tickets
  *   on PostgreSQL, beside a primary-key read;
  * - `crossdesk demo` on an empty data folder to a healthy /api/health, beside a bare PGlite start.
@@ -11,11 +13,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../src/db/types.ts';
 import { MemoryEventBus } from '../src/core/events.ts';
 import { systemClock } from '../src/core/clock.ts';
-import { uuidv7 } from '../src/core/ids.ts';
+import { randomToken, uuidv7 } from '../src/core/ids.ts';
+import { openDatabase } from '../src/db/index.ts';
 import { buildApp } from '../src/server/app.ts';
 import { createApiToken, upsertUser } from '../src/people/users.ts';
 import { getDefaultStore } from '../src/helpdesk/stores.ts';
@@ -23,8 +27,53 @@ import { listTickets } from '../src/helpdesk/tickets.ts';
 import { triageForTickets } from '../src/helpdesk/triage-adapter.ts';
 import { repoRoot } from '../src/core/paths.ts';
 import type { BenchContext, BenchSuite } from './types.ts';
-import { freshDatabase, pct } from './util.ts';
+import { childPids, endedChildrenCpuMs, freshDatabase, loadAverage, pct, processCpuMs } from './util.ts';
 
+
+const CREATION_BODIES = ['Where is my order #1001? Tracking has not moved for a week.', 'Das Paket kam beschädigt an, bitte um Ersatz.', '注文した商品がまだ届きません。', '我要退款，东西坏了。', 'Quiero cambiar la talla de mis zapatillas.'];
+
+/**
+ * Warm-up at the load's concurrency, so the database pool has opened its connections (and
+ * prepared its statements) before the clock starts, as on a server that has been running.
+ */
+async function warmUp(url: string, token: string, count: number, concurrency: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const r = await fetch(`${url}/api/v1/tickets`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'warm', body: CREATION_BODIES[i % CREATION_BODIES.length], customer: { email: `w${i}@example.com` } }) });
+        await r.arrayBuffer();
+        if (r.status !== 201) throw new Error(`warm-up creation answered ${r.status}`);
+      }
+    }),
+  );
+}
+
+/**
+ * `n` creations at `concurrency` from autocannon in its own process (as a real client
+ * would), so the server's event loop is not shared with the client's. [<id>] makes each
+ * body unique. Returns the rate and the load generator's own CPU time.
+ */
+async function creationLoad(url: string, token: string, n: number, concurrency: number): Promise<{ rate: number; failed: number; clientCpuMs: number }> {
+  const body = JSON.stringify({ subject: 'Order question [<id>]', body: `${CREATION_BODIES[0]} [<id>]`, customer: { email: 'c[<id>]@example.com', name: 'Customer [<id>]' } });
+  const before = endedChildrenCpuMs();
+  const stdout = await new Promise<string>((resolve, reject) => {
+    // asynchronous: the server under test may run in this process's event loop
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'node_modules', 'autocannon', 'autocannon.js'), '-j', '-I', '-c', String(concurrency), '-a', String(n), '-m', 'POST',
+        '-H', `authorization=Bearer ${token}`, '-H', 'content-type=application/json', '-b', body, `${url}/api/v1/tickets`],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`autocannon exited with ${code}`))));
+  });
+  const result = JSON.parse(stdout) as { duration: number; '2xx': number; non2xx: number; errors: number };
+  return { rate: result['2xx'] / result.duration, failed: result.non2xx + result.errors, clientCpuMs: endedChildrenCpuMs() - before };
+}
 
 async function ticketCreation(ctx: BenchContext, kind: 'pglite' | 'postgres'): Promise<void> {
   const n = ctx.quick ? 300 : 2000;
@@ -35,30 +84,12 @@ async function ticketCreation(ctx: BenchContext, kind: 'pglite' | 'postgres'): P
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     const { user } = await upsertUser(d.db, { email: 'bench@example.com', role: 'agent' });
     const token = await createApiToken(d.db, user.id, 'bench');
-    const bodies = ['Where is my order #1001? Tracking has not moved for a week.', 'Das Paket kam beschädigt an, bitte um Ersatz.', '注文した商品がまだ届きません。', '我要退款，东西坏了。', 'Quiero cambiar la talla de mis zapatillas.'];
-    // warm up
-    for (let i = 0; i < 20; i++) {
-      await fetch(`${url}/api/v1/tickets`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'warm', body: bodies[i % 5], customer: { email: `w${i}@example.com` } }) });
-    }
-    // The load comes from autocannon in its own process (as a real client would), so the
-    // server's event loop is not shared with the client's. [<id>] makes each body unique.
-    const body = JSON.stringify({ subject: 'Order question [<id>]', body: `${bodies[0]} [<id>]`, customer: { email: 'c[<id>]@example.com', name: 'Customer [<id>]' } });
-    const stdout = await new Promise<string>((resolve, reject) => {
-      // asynchronous: the server under test runs in this process's event loop
-      const child = spawn(
-        process.execPath,
-        [path.join(repoRoot, 'node_modules', 'autocannon', 'autocannon.js'), '-j', '-I', '-c', String(concurrency), '-a', String(n), '-m', 'POST',
-          '-H', `authorization=Bearer ${token}`, '-H', 'content-type=application/json', '-b', body, `${url}/api/v1/tickets`],
-        { stdio: ['ignore', 'pipe', 'ignore'] },
-      );
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`autocannon exited with ${code}`))));
-    });
-    const result = JSON.parse(stdout) as { duration: number; '2xx': number; non2xx: number; errors: number; requests: { total: number } };
-    const failed = result.non2xx + result.errors;
-    const httpRate = result['2xx'] / result.duration;
+    await warmUp(url, token, 200, concurrency);
+    const load0 = loadAverage();
+    const cpu0 = process.cpuUsage();
+    const { rate: httpRate, failed, clientCpuMs } = await creationLoad(url, token, n, concurrency);
+    const cpu = process.cpuUsage(cpu0);
+    const load = Math.max(load0, loadAverage());
     await app.close();
     if (failed) throw new Error(`${failed} ticket creations failed`);
 
@@ -70,16 +101,91 @@ async function ticketCreation(ctx: BenchContext, kind: 'pglite' | 'postgres'): P
       Array.from({ length: kind === 'postgres' ? concurrency : 1 }, async () => {
         while (nextRaw < n) {
           const i = nextRaw++;
-          await rawInsert(d.db, store.id, i, bodies[i % bodies.length]);
+          await rawInsert(d.db, store.id, i, CREATION_BODIES[i % CREATION_BODIES.length]);
         }
       }),
     );
     const rawRate = n / ((performance.now() - t1) / 1000);
     const goal = kind === 'postgres' ? 1000 : 300;
-    ctx.report({ group: 'helpdesk', name: `ticket creation over HTTP (${kind})`, value: httpRate, unit: 'tickets/s', baseline: { name: 'raw insert of the same rows', value: rawRate, unit: 'tickets/s' }, target: `>= ${goal}/s and >= 25% of raw`, ok: httpRate >= goal && httpRate >= 0.25 * rawRate });
+    ctx.report({ group: 'helpdesk', name: `ticket creation over HTTP (${kind}, one process)`, value: httpRate, unit: 'tickets/s', baseline: { name: 'raw insert of the same rows', value: rawRate, unit: 'tickets/s' }, target: `>= ${goal}/s and >= 25% of raw`, ok: httpRate >= goal && httpRate >= 0.25 * rawRate });
     ctx.report({ group: 'helpdesk', name: `HTTP / raw ratio (${kind})`, value: (100 * httpRate) / rawRate, unit: '%' });
+    // where the machine's two cores went: the server (this process) and the load generator
+    ctx.report({ group: 'helpdesk', name: `server CPU per creation (${kind})`, value: (cpu.user + cpu.system) / 1000 / n, unit: 'ms', baseline: { name: 'load generator (autocannon) CPU per creation', value: clientCpuMs / n, unit: 'ms' } });
+    ctx.report({ group: 'helpdesk', name: `load average during ticket creation (${kind})`, value: load, unit: '' });
   } finally {
     await d.drop();
+  }
+}
+
+/**
+ * The product itself on PostgreSQL: `crossdesk serve` as one process and as
+ * `serve --workers 2` (node:cluster), on a database of its own, with everything a creation
+ * does in production (the bot and routing after intake, which the in-process figure above
+ * leaves out). Needs the right to CREATE DATABASE on the DATABASE_URL server.
+ */
+async function servedCreation(ctx: BenchContext): Promise<void> {
+  const n = ctx.quick ? 300 : 2000;
+  const concurrency = 16;
+  const server = process.env.DATABASE_URL as string;
+  const dbName = `crossdesk_bench_${randomToken(5).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+  const dbUrl = new URL(server);
+  dbUrl.pathname = `/${dbName}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${dbName}`);
+  } catch (e) {
+    process.stdout.write(`(serve --workers figures skipped: CREATE DATABASE failed: ${e instanceof Error ? e.message : String(e)})\n`);
+    await admin.end();
+    return;
+  }
+  const figures: Array<{ workers: number; rate: number; serverCpuMs: number; clientCpuMs: number; load: number }> = [];
+  try {
+    let token = '';
+    for (const workers of [1, 2]) {
+      const port = 33000 + Math.floor(Math.random() * 2000);
+      const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: dbUrl.toString(), IMAP_POLL: '0', SMTP_PORT: '0' };
+      delete env.REDIS_URL;
+      delete env.LOG_LEVEL;
+      delete env.WORKERS;
+      const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'crossdesk.js'), 'serve', '--workers', String(workers), '--port', String(port), '--host', '127.0.0.1', '--smtp-port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      try {
+        for (let i = 0; i < 1800 && !/running at/.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+        if (!/running at/.test(out)) throw new Error(`serve --workers ${workers} did not start: ${out.trim().split('\n').at(-1) ?? ''}`);
+        if (!token) {
+          const d = await openDatabase({ databaseUrl: dbUrl.toString(), poolSize: 1 });
+          const { user } = await upsertUser(d.db, { email: 'bench@example.com', role: 'agent' });
+          token = await createApiToken(d.db, user.id, 'bench');
+          await d.close();
+        }
+        const url = `http://127.0.0.1:${port}`;
+        await warmUp(url, token, 200, concurrency);
+        const pids = workers === 1 ? [child.pid as number] : childPids(child.pid as number);
+        const cpu0 = pids.reduce((t, p) => t + processCpuMs(p), 0);
+        const load0 = loadAverage();
+        const r = await creationLoad(url, token, n, concurrency);
+        const serverCpuMs = pids.reduce((t, p) => t + processCpuMs(p), 0) - cpu0;
+        if (r.failed) throw new Error(`${r.failed} ticket creations failed (serve --workers ${workers})`);
+        figures.push({ workers, rate: r.rate, serverCpuMs: serverCpuMs / n, clientCpuMs: r.clientCpuMs / n, load: Math.max(load0, loadAverage()) });
+      } finally {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    }
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+  }
+  const one = figures.find((f) => f.workers === 1);
+  for (const f of figures) {
+    const name = f.workers === 1 ? 'ticket creation over HTTP (postgres, crossdesk serve, one process; bot and routing on)' : `ticket creation over HTTP (postgres, crossdesk serve --workers ${f.workers}; bot and routing on)`;
+    ctx.report({ group: 'helpdesk', name, value: f.rate, unit: 'tickets/s', ...(one && f !== one ? { baseline: { name: 'serve, one process', value: one.rate, unit: 'tickets/s' } } : {}), target: '>= 1000/s', ok: f.rate >= 1000 });
+    ctx.report({ group: 'helpdesk', name: `server CPU per creation (serve --workers ${f.workers}, all workers)`, value: f.serverCpuMs, unit: 'ms', baseline: { name: 'load generator CPU per creation', value: f.clientCpuMs, unit: 'ms' } });
+    ctx.report({ group: 'helpdesk', name: `load average during serve --workers ${f.workers}`, value: f.load, unit: '' });
   }
 }
 
@@ -179,6 +285,7 @@ const suite: BenchSuite = async (ctx) => {
   await ticketCreation(ctx, 'pglite');
   if (process.env.DATABASE_URL) {
     await ticketCreation(ctx, 'postgres');
+    await servedCreation(ctx);
     await inboxAt100k(ctx);
   } else {
     process.stdout.write('(set DATABASE_URL for the PostgreSQL figures)\n');

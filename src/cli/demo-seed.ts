@@ -145,12 +145,13 @@ export async function seedDemo(db: Kysely<DB>, opts: { tickets?: number; now?: D
     }
   }
   // Orders with products, payments and shipments, and two tickets about them: a German
-  // customer whose lamp arrived broken, and a US customer who changed their mind.
+  // customer whose lamp arrived broken (CD-10482: lamp and mugs), and a US customer who
+  // changed their mind about the earbuds (CD-10481). The text names what the order holds.
   const shop = await getDefaultStore(db);
   const commerce = await seedDemoCommerce(db, shop.id, { now });
   const linked: Array<[keyof typeof commerce.orders, string, string]> = [
     ['deDamaged', 'Lampe beschädigt angekommen', 'Guten Tag, meine Lampe aus der Bestellung {order} kam heute mit zerbrochenem Glasschirm an. Ich möchte einen Ersatz oder mein Geld zurück.'],
-    ['usChangeOfMind', 'Return request', "Hi, I changed my mind about the jacket from order {order}. It's unworn with tags. How do I send it back?"],
+    ['usChangeOfMind', 'Return request', 'Hi, I changed my mind about the Echo Buds Pro earbuds from order {order}. They are unused and still sealed in the box. How do I send them back?'],
   ];
   for (const [key, subject, body] of linked) {
     const order = await db

@@ -15,7 +15,13 @@ export function registerDrillCommands(drill: Command): void {
     .option('--difficulty <difficulty>', 'easy, medium or hard')
     .option('--language <language>', 'only this customer language')
     .option('--dir <dir>', 'scenario folder (default content/scenarios)')
-    .action(async (opts: { json?: boolean; category?: string; market?: string; difficulty?: string; language?: string; dir?: string }) => {
+    .option('--tau2', 'list the tau2 retail tasks instead (--data DIR: the dataset folder)')
+    .action(async (opts: { json?: boolean; category?: string; market?: string; difficulty?: string; language?: string; dir?: string; tau2?: boolean }, cmd: Command) => {
+      if (opts.tau2) {
+        const { listTau2 } = await import('./drill-tau2-play.ts');
+        listTau2({ data: cmd.optsWithGlobals<{ data?: string }>().data, json: opts.json, category: opts.category, difficulty: opts.difficulty });
+        return;
+      }
       const { loadScenarioDir } = await import('../training/scenario.ts');
       const { scenarios, issues } = loadScenarioDir(opts.dir);
       if (issues.length) throw new CliError(`invalid scenario file(s):\n${issues.map((i) => `  ${i.file}: ${i.field}: ${i.message}`).join('\n')}`);
@@ -49,12 +55,20 @@ export function registerDrillCommands(drill: Command): void {
   drill
     .command('run')
     .description('play a scripted trainee (turns and tool calls from a JSON file) and print the scored result')
-    .argument('<scenario>', 'scenario id')
+    .argument('[scenario]', 'scenario id (or --tau2 ID)')
+    .option('--tau2 <id>', 'a tau2 retail task instead of a scenario (--data DIR: the dataset folder)')
     .requiredOption('--script <file>', 'JSON {"turns":[{"text","tools":[{"name","arguments"}]}…],"seed"?,"variant"?}')
     .option('--json', 'print the result as JSON')
     .option('--variant <variant>', 'base, a declared variant, calm or furious')
     .option('--seed <n>', 'seed of the simulated customer')
-    .action(async (id: string, opts: { script: string; json?: boolean; variant?: string; seed?: string }, cmd: Command) => {
+    .action(async (id: string | undefined, opts: { script: string; json?: boolean; variant?: string; seed?: string; tau2?: string }, cmd: Command) => {
+      if (opts.tau2 !== undefined) {
+        if (id !== undefined) throw new CliError('give either a scenario id or --tau2 ID, not both');
+        const { runTau2 } = await import('./drill-tau2-play.ts');
+        runTau2({ data: cmd.optsWithGlobals<{ data?: string }>().data, task: opts.tau2, script: opts.script, json: opts.json, seed: opts.seed });
+        return;
+      }
+      if (id === undefined) throw new CliError('missing scenario id (or --tau2 ID)');
       const fs = await import('node:fs');
       const { findScenario } = await import('./drill-db.ts');
       const { parseScript, runScript } = await import('../training/run.ts');
@@ -79,12 +93,21 @@ export function registerDrillCommands(drill: Command): void {
   drill
     .command('play')
     .description('play a scenario in the terminal: type your reply; /tool NAME {json} for a sandbox tool; /end to finish')
-    .argument('<scenario>', 'scenario id')
+    .argument('[scenario]', 'scenario id (or --tau2 ID)')
+    .option('--tau2 <id>', 'play a tau2 retail task (--data DIR: the dataset folder; LLM_BASE_URL: the LLM plays the customer)')
     .option('--variant <variant>', 'base, a declared variant, calm or furious')
     .option('--seed <n>', 'seed of the simulated customer', '1')
     .option('--lang <lang>', 'language of hints and the report: zh or en', 'zh')
     .option('--no-hints', 'no live coaching hints')
-    .action(async (id: string, opts: { variant?: string; seed: string; lang: string; hints: boolean }, cmd: Command) => {
+    .action(async (id: string | undefined, opts: { variant?: string; seed: string; lang: string; hints: boolean; tau2?: string }, cmd: Command) => {
+      if (opts.tau2 !== undefined) {
+        if (id !== undefined) throw new CliError('give either a scenario id or --tau2 ID, not both');
+        if (!/^\d+$/.test(opts.seed)) throw new CliError('--seed must be a whole number');
+        const { playTau2 } = await import('./drill-tau2-play.ts');
+        await playTau2({ data: cmd.optsWithGlobals<{ data?: string }>().data, task: opts.tau2, seed: Number(opts.seed) || 1, ui: opts.lang === 'en' ? 'en' : 'zh', hints: opts.hints }, process.stdin, process.stdout);
+        return;
+      }
+      if (id === undefined) throw new CliError('missing scenario id (or --tau2 ID)');
       const { playInTerminal } = await import('./drill-play.ts');
       const { findScenario } = await import('./drill-db.ts');
       const scenario = await findScenario(id, cmd.optsWithGlobals());

@@ -24,10 +24,12 @@ export function buildProgram(): Command {
       .option('--redis-url <url>', 'Redis for event fan-out between app nodes (REDIS_URL)')
       .option('--smtp-port <port>', 'inbound SMTP port, 0 = off (SMTP_PORT)');
 
-  serverOptions(program.command('serve').description('run the server')).action(async (opts, cmd: Command) => {
-    const { runServe } = await import('./serve.ts');
-    await runServe({ ...cmd.optsWithGlobals(), demo: false });
-  });
+  serverOptions(program.command('serve').description('run the server'))
+    .option('--workers <n>', 'app processes sharing the port, PostgreSQL only (WORKERS; default 1)')
+    .action(async (opts, cmd: Command) => {
+      const { runServe } = await import('./serve.ts');
+      await runServe({ ...cmd.optsWithGlobals(), demo: false });
+    });
   serverOptions(program.command('demo').description('run the server with demo data (seeded once)')).action(
     async (opts, cmd: Command) => {
       const { runServe } = await import('./serve.ts');

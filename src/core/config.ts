@@ -14,6 +14,13 @@ export interface Config {
   /** Cookies marked Secure (behind HTTPS). Off for localhost. */
   secureCookies: boolean;
   logLevel: string;
+  /**
+   * Base of links that leave the app (survey pages, customers' return-label links), without a
+   * trailing slash: PUBLIC_URL, default http://localhost:PORT.
+   */
+  publicUrl: string;
+  /** CROSSDESK_SECRET_KEY: encrypts mailbox passwords and signs public links; the same on every node. */
+  secretKey?: string;
 }
 
 export interface TranslationSettings {
@@ -49,14 +56,29 @@ function msOr(value: string | undefined, name: string): number | undefined {
   return n;
 }
 
+/** PUBLIC_URL: an absolute http(s) URL; the trailing slash is dropped. */
+function publicUrlOr(value: string | undefined, port: number): string {
+  if (value === undefined || value.trim() === '') return `http://localhost:${port}`;
+  let u: URL;
+  try {
+    u = new URL(value.trim());
+  } catch {
+    throw new Error(`PUBLIC_URL must be an absolute http(s) URL such as https://help.shop.example, got "${value}"`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`PUBLIC_URL must start with http:// or https://, got "${value}"`);
+  if (u.search || u.hash) throw new Error(`PUBLIC_URL must not have a query or fragment, got "${value}"`);
+  return u.toString().replace(/\/+$/, '');
+}
+
 /** Flags win over environment variables, which win over defaults (DESIGN.md, Configuration). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFlags = {}): Config {
   const provider = (env.TRANSLATE_PROVIDER ?? 'none').toLowerCase();
   if (!['none', 'libretranslate', 'deepl', 'llm'].includes(provider)) {
     throw new Error(`TRANSLATE_PROVIDER must be one of none, libretranslate, deepl, llm; got "${provider}"`);
   }
+  const port = intOr(flags.port ?? env.PORT, 3000, 'PORT');
   return {
-    port: intOr(flags.port ?? env.PORT, 3000, 'PORT'),
+    port,
     host: flags.host ?? env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(flags.data ?? env.DATA_DIR ?? './data'),
     databaseUrl: flags.databaseUrl ?? (env.DATABASE_URL || undefined),
@@ -80,5 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     },
     secureCookies: env.SECURE_COOKIES === '1' || env.SECURE_COOKIES === 'true',
     logLevel: env.LOG_LEVEL ?? 'info',
+    publicUrl: publicUrlOr(env.PUBLIC_URL, port),
+    secretKey: env.CROSSDESK_SECRET_KEY || undefined,
   };
 }

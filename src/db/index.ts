@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -22,6 +23,30 @@ export interface Database {
 // Date for timestamps (as PGlite gives) and keep numeric as string (money stays exact).
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
+/**
+ * Statements whose text starts with a `prepared:NAME` marker comment (the ticket insert in
+ * helpdesk/tickets.ts) run as named prepared statements: PostgreSQL parses and plans them
+ * once per connection instead of on every call (that insert costs more to plan than to
+ * run). Only a few fixed statements carry the marker. A pooler in transaction mode must
+ * support named statements (PgBouncer 1.21 or newer with `max_prepared_statements` set).
+ */
+const preparedNames = new Map<string, string>();
+class PreparingClient extends pg.Client {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- node-postgres' overloads
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === 'string' && config.startsWith('/* prepared:')) {
+      let name = preparedNames.get(config);
+      if (!name) {
+        // the same marker on two different texts must not share a name
+        name = `${/^\/\* prepared:(\w+)/.exec(config)?.[1] ?? 'q'}_${createHash('sha1').update(config).digest('hex').slice(0, 12)}`;
+        preparedNames.set(config, name);
+      }
+      return super.query({ name, text: config, values: values as unknown[] }, callback);
+    }
+    return super.query(config, values, callback);
+  }
+}
+
 export interface OpenOptions {
   databaseUrl?: string;
   dataDir?: string;
@@ -37,6 +62,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const schema = opts.schema ?? 'public';
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
     const pool = new pg.Pool({
+      Client: PreparingClient,
       connectionString: opts.databaseUrl,
       max: opts.poolSize ?? 10,
       options: schema === 'public' ? undefined : `-c search_path=${schema}`,

@@ -13,10 +13,18 @@ import { slaPolicies, type SlaPolicy } from './stores.ts';
 const calendars = new Map<string, { key: string; cal: BusinessCalendar }>();
 
 /** The store's calendar, rebuilt when its settings change (cheap to keep: derived data). */
+const calendarOf = new WeakMap<object, { timezone: string; business_hours: unknown; holiday_country: string | null; extra_holidays: unknown; cal: BusinessCalendar }>();
+
 export function storeCalendar(store: Pick<Store, 'id' | 'timezone' | 'business_hours' | 'holiday_country' | 'extra_holidays'>): BusinessCalendar {
+  // the same store object again (the store cache hands out one for a few seconds): no key to build
+  const seen = calendarOf.get(store);
+  if (seen && seen.timezone === store.timezone && seen.business_hours === store.business_hours && seen.holiday_country === store.holiday_country && seen.extra_holidays === store.extra_holidays && calendars.get(store.id)?.cal === seen.cal) return seen.cal;
   const key = JSON.stringify([store.timezone, store.business_hours, store.holiday_country, store.extra_holidays]);
   const hit = calendars.get(store.id);
-  if (hit && hit.key === key) return hit.cal;
+  if (hit && hit.key === key) {
+    calendarOf.set(store, { timezone: store.timezone, business_hours: store.business_hours, holiday_country: store.holiday_country, extra_holidays: store.extra_holidays, cal: hit.cal });
+    return hit.cal;
+  }
   const cal = calendarForStore({
     timezone: store.timezone,
     businessHours: store.business_hours,
@@ -24,6 +32,7 @@ export function storeCalendar(store: Pick<Store, 'id' | 'timezone' | 'business_h
     extraHolidays: store.extra_holidays,
   });
   calendars.set(store.id, { key, cal });
+  calendarOf.set(store, { timezone: store.timezone, business_hours: store.business_hours, holiday_country: store.holiday_country, extra_holidays: store.extra_holidays, cal });
   return cal;
 }
 

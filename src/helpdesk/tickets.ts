@@ -254,6 +254,41 @@ export function forgetStores(db: Kysely<DB>): void {
   storeCaches.delete(db);
 }
 
+/**
+ * What triage is told about a customer: whether the store knows them, their language and
+ * VIP flag, as they were before this message. Remembered per database and store/e-mail on
+ * this node (bounded), but only as a guess: the insert checks it (see createTicket).
+ */
+interface CustomerFacts {
+  exists: boolean;
+  language: string | null;
+  vip: boolean;
+}
+const NEW_CUSTOMER: CustomerFacts = { exists: false, language: null, vip: false };
+const CUSTOMER_FACTS_MAX = 10_000;
+const customerFactCaches = new WeakMap<Kysely<DB>, Map<string, CustomerFacts>>();
+
+function rememberFacts(cache: Map<string, CustomerFacts>, key: string, facts: CustomerFacts): void {
+  cache.delete(key); // re-inserted last: the oldest entries go first when the map is full
+  if (cache.size >= CUSTOMER_FACTS_MAX) cache.delete(cache.keys().next().value as string);
+  cache.set(key, facts);
+}
+
+type CreatedRow = {
+  ok: boolean;
+  prev_exists: boolean;
+  prev_language: string | null;
+  prev_vip: boolean | null;
+  id: string | null;
+  email: string | null;
+  name: string | null;
+  language: string | null;
+  country: string | null;
+  timezone: string | null;
+  vip: boolean | null;
+  number: number | null;
+};
+
 export async function createTicket(deps: TicketDeps, input: CreateTicketInput, actor: Actor): Promise<TicketJson> {
   const { db, clock } = deps;
   checkText(input.subject, input.body);
@@ -261,78 +296,128 @@ export async function createTicket(deps: TicketDeps, input: CreateTicketInput, a
   const store = await resolveStore(db, input.storeId);
   const now = input.createdAt ?? clock.now();
   const tags = cleanTags(input.tags ?? []);
-
-  const existingCustomer = await db
-    .selectFrom('customers')
-    .select(['language', 'vip'])
-    .where('store_id', '=', store.id)
-    .where('email', '=', email)
-    .executeTakeFirst();
-  const triage = deps.triage?.({
-    text: input.body,
-    subject: input.subject,
-    previousLanguages: existingCustomer?.language ? [existingCustomer.language] : undefined,
-    market: input.customer.country ?? store.market,
-    vip: existingCustomer?.vip,
-  });
-  const priority = input.priority ?? triage?.priority ?? 'normal';
-  const category = input.category ?? triage?.category ?? 'other';
-  const language = input.customer.language ?? triage?.language ?? null;
-
-  const policies = await policiesFor(db, store.id);
-  const cal = storeCalendar(store);
-  const due = initialDueTimes(now, policies[priority], cal);
-  const slaDue = nextDue({ ...due, next_response_due_at: null, first_responded_at: null, status: 'new' });
-  const id = uuidv7(now.getTime());
-  const messageId = uuidv7(now.getTime());
   const channel = input.channel ?? 'api';
   const subject = input.subject.trim();
-  const reasons = triage?.reasons ?? [];
-  const events = [
-    { type: 'created', after: { status: 'new', priority, category, language, channel } },
-    ...(triage ? [{ type: 'triaged', after: { language: triage.language, category: triage.category, sentiment: triage.sentiment, angry: triage.angry, priority: triage.priority, reasons: triage.reasons } }] : []),
-  ];
+  const preview = input.body.slice(0, 200);
   const country = input.customer.country?.toUpperCase() ?? null;
+  const search = tokensForIndex(`${input.subject}\n${input.body}`);
+  const id = uuidv7(now.getTime());
+  const messageId = uuidv7(now.getTime());
+  const customerId = uuidv7();
+  const cal = storeCalendar(store);
+  const policies = await policiesFor(db, store.id);
 
-  // One statement (atomic on its own): customer upsert, ticket, first message and events.
-  // Data-modifying CTEs save four round trips per ticket; foreign keys are checked at the
-  // end of the statement, when the ticket row exists.
-  const res = await sql<{ id: string; email: string; name: string | null; language: string | null; country: string | null; timezone: string | null; number: number }>`
-    WITH c AS (
-      INSERT INTO customers (id, store_id, email, name, language, country)
-      VALUES (${uuidv7()}, ${store.id}, ${email}, ${input.customer.name ?? null}, ${language}, ${country})
-      ON CONFLICT (store_id, email) DO UPDATE SET
-        name = coalesce(excluded.name, customers.name),
-        language = coalesce(customers.language, excluded.language),
-        country = coalesce(excluded.country, customers.country)
-      RETURNING id, email, name, language, country, timezone
-    ), t AS (
-      INSERT INTO tickets (id, store_id, subject, preview, status, priority, category, language, sentiment, angry,
-        priority_reasons, channel, customer_id, tags, first_response_due_at, resolution_due_at, sla_due_at,
-        last_customer_message_at, search, created_at, updated_at)
-      SELECT ${id}, ${store.id}, ${subject}, ${input.body.slice(0, 200)}, 'new', ${priority}, ${category}, ${language},
-        ${triage?.sentiment ?? null}, ${triage?.angry ?? false}, ${JSON.stringify(reasons)}::jsonb, ${channel}, c.id,
-        ${tags}::text[], ${due.first_response_due_at}::timestamptz, ${due.resolution_due_at}::timestamptz, ${slaDue}::timestamptz,
-        ${now}::timestamptz, to_tsvector('simple', ${tokensForIndex(`${input.subject}\n${input.body}`)}), ${now}::timestamptz, ${now}::timestamptz
-      FROM c
-      RETURNING number
-    ), m AS (
-      INSERT INTO messages (id, ticket_id, author_type, author_id, internal, body, language, channel, external_id, created_at)
-      SELECT ${messageId}, ${id}, 'customer', c.id, false, ${input.body}, ${language}, ${channel}, ${input.externalId ?? null}, ${now}::timestamptz
-      FROM c
-    ), e AS (
-      INSERT INTO ticket_events (ticket_id, actor_type, actor_id, type, after, created_at)
-      SELECT ${id}, ${actor.type}, ${actor.id}::uuid, ev.type, ev.after, ${now}::timestamptz
-      FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb) AS ev(type text, after jsonb)
-    )
-    SELECT c.id, c.email, c.name, c.language, c.country, c.timezone, t.number FROM c, t`.execute(db);
-  const c = res.rows[0];
+  // Triage needs what we knew of the customer before this message (their language, VIP).
+  // Rather than a query before the insert, triage runs on the facts this node last saw
+  // (or "a new customer") and the insert below checks them in the same statement: when
+  // they no longer hold it writes nothing and returns the real facts, and we triage again.
+  // The third attempt takes the facts it was given (as a read-then-write would).
+  let factCache = customerFactCaches.get(db);
+  if (!factCache) customerFactCaches.set(db, (factCache = new Map()));
+  const factKey = `${store.id}\n${email}`;
+  let facts = factCache.get(factKey) ?? NEW_CUSTOMER;
+  for (let attempt = 1; ; attempt++) {
+    const triage = deps.triage?.({
+      text: input.body,
+      subject: input.subject,
+      previousLanguages: facts.language ? [facts.language] : undefined,
+      market: input.customer.country ?? store.market,
+      vip: facts.exists ? facts.vip : undefined,
+    });
+    const priority = input.priority ?? triage?.priority ?? 'normal';
+    const category = input.category ?? triage?.category ?? 'other';
+    const language = input.customer.language ?? triage?.language ?? null;
+    const due = initialDueTimes(now, policies[priority], cal);
+    const slaDue = nextDue({ ...due, next_response_due_at: null, first_responded_at: null, status: 'new' });
+    const reasons = triage?.reasons ?? [];
+    const events = [
+      { type: 'created', after: { status: 'new', priority, category, language, channel } },
+      ...(triage ? [{ type: 'triaged', after: { language: triage.language, category: triage.category, sentiment: triage.sentiment, angry: triage.angry, priority: triage.priority, reasons: triage.reasons } }] : []),
+    ];
+
+    // One statement (atomic on its own), one round trip: the check of the customer facts,
+    // customer upsert, ticket, first message and events. Data-modifying CTEs all see the
+    // snapshot from before the statement (so `prev` is the customer as triage should have
+    // seen it); foreign keys are checked at the end of the statement, when the ticket exists.
+    // (On PostgreSQL a named prepared statement: planned once per connection, see db/index.ts.)
+    const res = await sql<CreatedRow>`/* prepared:create_ticket */
+      WITH prev AS (
+        SELECT language, vip FROM customers WHERE store_id = ${store.id} AND email = ${email}
+      ), go AS (
+        SELECT ${attempt >= 3}::boolean OR CASE WHEN ${facts.exists}::boolean
+          THEN EXISTS (SELECT 1 FROM prev WHERE language IS NOT DISTINCT FROM ${facts.language}::text AND vip = ${facts.vip}::boolean)
+          ELSE NOT EXISTS (SELECT 1 FROM prev) END AS ok
+      ), c AS (
+        INSERT INTO customers (id, store_id, email, name, language, country)
+        SELECT ${customerId}, ${store.id}, ${email}, ${input.customer.name ?? null}, ${language}, ${country}
+        FROM go WHERE go.ok
+        ON CONFLICT (store_id, email) DO UPDATE SET
+          name = coalesce(excluded.name, customers.name),
+          language = coalesce(customers.language, excluded.language),
+          country = coalesce(excluded.country, customers.country)
+        RETURNING id, email, name, language, country, timezone, vip
+      ), t AS (
+        INSERT INTO tickets (id, store_id, subject, preview, status, priority, category, language, sentiment, angry,
+          priority_reasons, channel, customer_id, tags, first_response_due_at, resolution_due_at, sla_due_at,
+          last_customer_message_at, search, created_at, updated_at)
+        SELECT ${id}, ${store.id}, ${subject}, ${preview}, 'new', ${priority}, ${category}, ${language},
+          ${triage?.sentiment ?? null}, ${triage?.angry ?? false}, ${JSON.stringify(reasons)}::jsonb, ${channel}, c.id,
+          ${tags}::text[], ${due.first_response_due_at}::timestamptz, ${due.resolution_due_at}::timestamptz, ${slaDue}::timestamptz,
+          ${now}::timestamptz, to_tsvector('simple', ${search}), ${now}::timestamptz, ${now}::timestamptz
+        FROM c
+        RETURNING number
+      ), m AS (
+        INSERT INTO messages (id, ticket_id, author_type, author_id, internal, body, language, channel, external_id, created_at)
+        SELECT ${messageId}, ${id}, 'customer', c.id, false, ${input.body}, ${language}, ${channel}, ${input.externalId ?? null}, ${now}::timestamptz
+        FROM c
+      ), e AS (
+        INSERT INTO ticket_events (ticket_id, actor_type, actor_id, type, after, created_at)
+        SELECT ${id}, ${actor.type}, ${actor.id}::uuid, ev.type, ev.after, ${now}::timestamptz
+        FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb) AS ev(type text, after jsonb), t
+      )
+      SELECT go.ok, EXISTS (SELECT 1 FROM prev) AS prev_exists, (SELECT language FROM prev) AS prev_language, (SELECT vip FROM prev) AS prev_vip,
+        c.id, c.email, c.name, c.language, c.country, c.timezone, c.vip, t.number
+      FROM go LEFT JOIN (c CROSS JOIN t) ON true`.execute(db);
+    const r = res.rows[0];
+    if (!r.ok || r.id === null) {
+      facts = { exists: r.prev_exists, language: r.prev_language, vip: r.prev_vip ?? false };
+      rememberFacts(factCache, factKey, facts);
+      continue;
+    }
+    rememberFacts(factCache, factKey, { exists: true, language: r.language, vip: r.vip ?? false });
+    return ticketCreated(deps, { id, store, subject, preview, priority, category, language, triage, reasons, channel, tags, due, slaDue, now, row: r });
+  }
+}
+
+async function ticketCreated(
+  deps: TicketDeps,
+  x: {
+    id: string;
+    store: Store;
+    subject: string;
+    preview: string;
+    priority: Priority;
+    category: string;
+    language: string | null;
+    triage: TriageOutcome | undefined;
+    reasons: PriorityReason[];
+    channel: string;
+    tags: string[];
+    due: { first_response_due_at: Date; resolution_due_at: Date };
+    slaDue: Date | null;
+    now: Date;
+    row: CreatedRow;
+  },
+): Promise<TicketJson> {
+  const { db, clock } = deps;
+  const { id, store, subject, preview, priority, category, language, triage, reasons, channel, tags, due, slaDue, now } = x;
+  const c = x.row;
   const row: TicketRow = {
     id,
     number: Number(c.number),
     store_id: store.id,
     subject,
-    preview: input.body.slice(0, 200),
+    preview,
     status: 'new',
     priority,
     category,
@@ -341,7 +426,7 @@ export async function createTicket(deps: TicketDeps, input: CreateTicketInput, a
     angry: triage?.angry ?? false,
     priority_reasons: reasons,
     channel,
-    customer_id: c.id,
+    customer_id: c.id as string,
     order_id: null,
     assignee_id: null,
     team_id: null,
@@ -362,7 +447,7 @@ export async function createTicket(deps: TicketDeps, input: CreateTicketInput, a
     search: null,
     created_at: now,
     updated_at: now,
-    c_email: c.email,
+    c_email: c.email as string,
     c_name: c.name,
     c_language: c.language,
     c_country: c.country,

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -43,6 +43,10 @@ export interface AppDeps {
   translator?: Translator;
   /** Market rules in force for this app (files + trainers' edits); default: loaded from `db`. */
   markets?: import('../markets/overrides.ts').MarketService;
+  /** Base of links to the customer (return-label links); default http://localhost:3000. */
+  publicUrl?: string;
+  /** The secret that signs public links (runtime: CROSSDESK_SECRET_KEY or the data folder's key); default a random one per app. */
+  linkSecret?: string;
 }
 
 function errorBody(code: string, message: string, details?: unknown) {
@@ -91,21 +95,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(cookie);
   // Security headers; the CSP allows only our own scripts (a customer's <script> in a name
-  // or message can never run even if some view rendered it as HTML).
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'", 'ws:', 'wss:'],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'self'"],
-        upgradeInsecureRequests: null,
-      },
-    },
-    crossOriginEmbedderPolicy: false,
+  // or message can never run even if some view rendered it as HTML). Helmet's headers are
+  // worked out once: @fastify/helmet would rebuild its middleware on every request.
+  const headers = await securityHeaders();
+  app.addHook('onRequest', (_req, reply, done) => {
+    for (const [name, value] of headers) reply.raw.setHeader(name, value);
+    done();
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(swagger, {
@@ -117,11 +112,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
+  const auth = authHook(deps.db, deps.clock);
   app.addHook('onRequest', async (req, reply) => {
     // the matched route, not the raw URL: "/%61pi/v1/users" is routed to /api/v1/users too
     const route = req.routeOptions.url ?? req.url.split('?')[0];
     if (!route.startsWith('/api/v1')) return;
-    await authHook(deps.db, deps.clock)(req, reply);
+    await auth(req, reply);
   });
   app.decorateRequest('auth', null);
   // the market rules in force are this app's (files + edits in its database): every request
@@ -145,11 +141,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return { status: 'ok', database: deps.dbKind, version: VERSION, events: deps.bus.kind };
   });
 
+  // customers' signed links to their return labels (suggested replies carry them)
+  const labelLinks = (await import('../commerce/public-label.ts')).returnLabelLinks({
+    publicUrl: deps.publicUrl ?? 'http://localhost:3000',
+    secret: deps.linkSecret ?? (await import('node:crypto')).randomBytes(32).toString('base64url'),
+  });
   await app.register(
     async (api) => {
       await api.register(peopleRoutes({ db: deps.db, clock: deps.clock, secureCookies: deps.secureCookies ?? false }));
       await api.register(helpdeskRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock, triage: deps.triage, afterIntake: deps.afterIntake }));
-      await api.register((await import('../knowledge/routes.ts')).knowledgeRoutes({ db: deps.db, clock: deps.clock }));
+      await api.register((await import('../knowledge/routes.ts')).knowledgeRoutes({ db: deps.db, clock: deps.clock, contextProviders: [(await import('../commerce/suggestion-context.ts')).commerceContextProvider({ links: labelLinks, clock: deps.clock })] }));
       await api.register((await import('../commerce/routes.ts')).commerceRoutes({ db: deps.db, clock: deps.clock }));
       await api.register((await import('../commerce/policy-routes.ts')).returnPolicyRoutes({ db: deps.db }));
       await api.register((await import('../helpdesk/playbook-routes.ts')).playbookRoutes({ db: deps.db, bus: deps.bus, clock: deps.clock }));
@@ -176,6 +177,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // CSAT/NPS survey pages: /survey/:token (the token is the capability; rate-limited, no sign-in)
   await app.register((await import('../helpdesk/survey-routes.ts')).surveyPublicRoutes({ db: deps.db, clock: deps.clock }));
+  // return labels for customers: /public/returns/:id/label.pdf?t= (signed, expiring; no sign-in)
+  await app.register((await import('../commerce/public-label.ts')).publicLabelRoutes({ db: deps.db, clock: deps.clock, links: labelLinks }));
 
   // The web app: built files from web/dist, index.html for client-side routes.
   const dist = deps.webDist ?? path.join(repoRoot, 'web', 'dist');
@@ -189,6 +192,38 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.code(404).type('text/plain').send('The web app is not built: run `npm run build:web`.');
   });
   return app;
+}
+
+/** The headers helmet sets with our policy (it sets the same ones on every response). */
+async function securityHeaders(): Promise<Array<[string, string]>> {
+  // helmet itself, as @fastify/helmet has it (its dependency, not ours)
+  const require = createRequire(import.meta.url);
+  const helmet = require(require.resolve('helmet', { paths: [path.dirname(require.resolve('@fastify/helmet'))] })) as (
+    options: object,
+  ) => (req: unknown, res: { setHeader(n: string, v: string): void; removeHeader(n: string): void }, next: (err?: unknown) => void) => void;
+  const headers = new Map<string, string>();
+  const res = {
+    setHeader: (name: string, value: string) => void headers.set(name, String(value)),
+    removeHeader: (name: string) => void headers.delete(name),
+  };
+  await new Promise<void>((resolve, reject) => {
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'self'"],
+          upgradeInsecureRequests: null,
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    })({}, res, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
+  });
+  return [...headers];
 }
 
 async function validatorCompiler(addFormats: (ajv: unknown) => void) {

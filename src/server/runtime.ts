@@ -32,6 +32,8 @@ export interface Runtime {
 /** Opens the database (migrating it), the event bus and the job runner, then listens. */
 export async function startRuntime(config: Config, opts: { clock?: Clock; logger?: boolean; onReady?: (db: Database) => Promise<void> } = {}): Promise<Runtime> {
   const clock = opts.clock ?? systemClock;
+  // the key of customers' label links (CROSSDESK_SECRET_KEY, else kept in the data folder): before anything opens
+  const linkSecret = (await import('../commerce/public-label.ts')).linkSigningSecret(config, (m) => process.stderr.write(`crossdesk: ${m}\n`));
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateToLatest(database.db);
@@ -55,7 +57,7 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
     db: database.db,
     clock,
     mailer: email.outbound.enabled ? email.outbound : null,
-    publicUrl: process.env.PUBLIC_URL || `http://localhost:${config.port}`,
+    publicUrl: config.publicUrl,
     fromFallback: emailSettings().fromFallback,
   });
   const jobs = new JobRunner({ db: database.db, clock, handlers: { ...slaJobs({ db: database.db, bus, clock }), ...email.handlers, ...routing.jobs, ...surveys, ...botJobs({ db: database.db, bus, clock }) } });
@@ -71,6 +73,8 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
     afterIntake,
     translator: createTranslator(config),
     secureCookies: config.secureCookies,
+    publicUrl: config.publicUrl,
+    linkSecret,
     logger: opts.logger === false ? false : { level: config.logLevel },
   });
   const url = await app.listen({ port: config.port, host: config.host });

@@ -581,14 +581,15 @@ export class SoftmaxRegression<L extends string> {
  * pass over a text's features. Built for speed, because every inbound message goes through it:
  * - a bitset of the buckets that have weights (32 kB, stays in the CPU cache) answers "unseen"
  *   without touching the larger tables;
- * - bucket -> row is 16-bit when the vocabulary allows (half the memory of 32-bit);
+ * - bucket -> row is 16-bit when the vocabulary allows (half the memory of 32-bit), else 32-bit;
  * - the models' weights are interleaved row by row and stored as 16-bit integers with one scale
  *   per model (a quarter of the memory of separate 32-bit tables; error < 1e-4 of the largest
  *   weight), so each known feature costs one contiguous read for all models.
  */
 export class FusedSoftmax {
   private readonly present: Uint32Array;
-  private readonly rowOf: Uint16Array;
+  /** bucket -> row: 16-bit while the rows fit (half the memory), 32-bit beyond 65,535 rows */
+  private readonly rowOf: Uint16Array | Uint32Array;
   private readonly weights: Int16Array;
   private readonly bias: Float64Array;
   /** first column of each model, and one past the last */
@@ -607,10 +608,9 @@ export class FusedSoftmax {
     const width = (this.width = this.offsets[this.offsets.length - 1]);
     const rows = models.length ? parts[0].weights.length / Math.max(1, models[0].labels.length) : 0;
     this.present = new Uint32Array((1 << HASH_BITS) >>> 5);
-    this.rowOf = new Uint16Array(1 << HASH_BITS);
-    const usable = Math.min(rows, 0xffff); // rows past 16 bits (a corpus ~20× larger) are left out
+    this.rowOf = rows <= 0x10000 ? new Uint16Array(1 << HASH_BITS) : new Uint32Array(1 << HASH_BITS);
     for (let b = 0; b < dense.length; b++) {
-      if (dense[b] < 0 || dense[b] >= usable) continue;
+      if (dense[b] < 0 || dense[b] >= rows) continue;
       this.present[b >>> 5] |= 1 << (b & 31);
       this.rowOf[b] = dense[b];
     }

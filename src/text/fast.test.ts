@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FeatureKind, FusedSoftmax, SoftmaxRegression, prepareText, textFeatures, withExtras } from './classifier.ts';
+import { FeatureKind, FusedSoftmax, HASH_BITS, SoftmaxRegression, prepareText, textFeatures, withExtras } from './classifier.ts';
 import { foldForMatch, matchWords, PhraseMatcher } from './lexicon.ts';
 import { normalise } from './segment.ts';
 import { detectLanguage } from './language.ts';
@@ -89,6 +89,24 @@ describe('FusedSoftmax', () => {
     // "where" occurs once: with minCount 2 it has no row; "parcel" occurs three times.
     expect(m1.resolve(textFeatures('where'))[0]).toBe(-1);
     expect(m1.resolve(textFeatures('parcel')).some((d) => d >= 0)).toBe(true);
+  });
+  it('keeps every row when the vocabulary passes 65,535 rows (32-bit row index)', () => {
+    // 700 pairs of examples, each pair with its own 100 made-up features: 70,000 rows, each met twice.
+    const ex: { features: { ids: number[]; kinds: (typeof FeatureKind)[keyof typeof FeatureKind][] }; label: 'p' | 'q' }[] = [];
+    for (let i = 0; i < 700; i++) {
+      const ids = Array.from({ length: 100 }, (_, j) => (i * 100 + j) % (1 << HASH_BITS));
+      const kinds = ids.map(() => FeatureKind.word);
+      const label = i % 2 ? 'p' : 'q';
+      ex.push({ features: { ids, kinds }, label }, { features: { ids, kinds }, label });
+    }
+    const big = new SoftmaxRegression(['p', 'q'], { epochs: 1, minCount: 2 }).train(ex);
+    expect(big.vocabularySize).toBeGreaterThan(0xffff);
+    const fused = new FusedSoftmax([big]);
+    // The last examples' features got the highest rows: the fused model must still read them.
+    for (const e of ex.slice(-6)) {
+      const [p] = fused.predict(e.features);
+      expect(p[0]).toBeCloseTo(big.predict(e.features).probabilities.p, 3);
+    }
   });
   it('refuses models trained on different examples', () => {
     const other = new SoftmaxRegression(['a', 'b'], opts).train(rows.slice(0, 3).map((r) => ({ features: r.f, label: r.l1 })));

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decideAngry, isShouting, lexiconHits, readModelCache, trainModels, triageFeatures, writeModelCache } from './models.ts';
+import { ANGER_RULES, decideAngry, isShouting, lexiconHits, readModelCache, trainModels, triageFeatures, writeModelCache } from './models.ts';
+import { createHash } from 'node:crypto';
+import { hashSources } from './cache-key.ts';
 import type { CorpusExample } from './corpus.ts';
 
 const ex = (text: string, category: CorpusExample['category'], angry = false, language = 'en'): CorpusExample => ({
@@ -68,6 +70,34 @@ describe('lexicon hits', () => {
     }
     const meant = lexiconHits('iademi yatırın yoksa bankadan itiraz edip geri aldırırım', 'tr');
     expect(meant.calm).toEqual([]);
+  });
+});
+
+describe('the anger threshold', () => {
+  it('needs the model at the cross-validated threshold when nothing else speaks', () => {
+    const plain = lexiconHits('the parcel has not arrived yet', 'en');
+    expect(plain.threats).toEqual([]);
+    expect(decideAngry(ANGER_RULES.model - 0.01, plain)).toBe(false);
+    expect(decideAngry(ANGER_RULES.model, plain)).toBe(true);
+    // A threat lowers the bar (an indirect one too: "asking PayPal to step in" names PayPal).
+    const threat = lexiconHits('if the refund is not here by Friday I will open a PayPal claim', 'en');
+    expect(threat.threats.length).toBeGreaterThan(0);
+    expect(decideAngry(0.1, threat)).toBe(true);
+  });
+});
+
+describe('model cache key', () => {
+  it('changes when a corpus file changes, so a grown corpus is trained again', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crossdesk-key-'));
+    fs.writeFileSync(path.join(dir, 'en.jsonl'), '{"text":"a"}\n');
+    const key = () => hashSources(createHash('sha256'), ['models.ts'], [dir]);
+    const k1 = key();
+    expect(key()).toBe(k1);
+    fs.appendFileSync(path.join(dir, 'en.jsonl'), '{"text":"b"}\n');
+    const k2 = key();
+    expect(k2).not.toBe(k1);
+    fs.writeFileSync(path.join(dir, 'de.jsonl'), '{"text":"c"}\n');
+    expect(key()).not.toBe(k2);
   });
 });
 

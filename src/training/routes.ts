@@ -44,12 +44,18 @@ import {
 } from './store.ts';
 import { variantIds } from './scenario.ts';
 import type { Role } from '../db/types.ts';
+import { Tau2Customer } from './tau2/customer.ts';
+import { tau2VoiceFromEnv } from './tau2/llm-customer.ts';
+import { isTau2ScenarioId, tau2PublicScenario } from './tau2/source.ts';
+import { tau2TaskFor } from './store.ts';
 
 const staff = ['admin', 'manager', 'trainer', 'agent'] as const;
 const trainers = ['admin', 'manager', 'trainer'] as const;
 const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
 
-export function drillRoutes(deps: DrillDeps) {
+export function drillRoutes(given: DrillDeps) {
+  // The tau2 customer speaks through the LLM when one is configured (LLM_BASE_URL), as the voice does.
+  const deps: DrillDeps = { ...given, tau2Voice: given.tau2Voice ?? (given.voice ? tau2VoiceFromEnv() : undefined) };
   return async (app: FastifyInstance): Promise<void> => {
     const who = (req: Parameters<typeof actorOf>[0]): DrillActor => {
       const a = actorOf(req);
@@ -61,7 +67,7 @@ export function drillRoutes(deps: DrillDeps) {
       config: { roles: staff },
     }, async (req) => {
       const q = req.query as Static<typeof ScenarioQuery>;
-      return listScenarios(deps.db, { ...q, limit: num(q.limit), offset: num(q.offset) });
+      return listScenarios(deps.db, { ...q, limit: num(q.limit), offset: num(q.offset), tau2Dir: deps.tau2Dir });
     });
 
     app.get('/scenarios/:id', {
@@ -69,6 +75,12 @@ export function drillRoutes(deps: DrillDeps) {
       config: { roles: staff },
     }, async (req) => {
       const { id } = req.params as Static<typeof IdParam>;
+      if (isTau2ScenarioId(id)) {
+        const { dataset, task } = tau2TaskFor(deps, id);
+        const base = tau2PublicScenario(task, new Tau2Customer(task, dataset.db, 1).opening());
+        // trainers also see the whole task (instructions, gold actions, facts to tell)
+        return isTrainer(who(req)) ? { ...base, full: task } : base;
+      }
       const { scenario, source } = await getScenario(deps.db, id);
       const base = publicScenario(scenario, source);
       if (!isTrainer(who(req))) return base;

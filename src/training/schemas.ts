@@ -5,7 +5,8 @@ import { Nullable } from '../server/schemas.ts';
 const Localized = Type.Object({ en: Type.String(), zh: Type.String() });
 const Line = Type.Object({ text: Type.String(), gloss_zh: Type.String() });
 const Loose = (props: Record<string, Type.TSchema>) => Type.Object(props, { additionalProperties: true });
-const Args = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]));
+/** Tool arguments: scalars for the scenario sandbox; tau2 tools also take lists of item ids. */
+const Args = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Array(Type.String())]));
 
 export const ScenarioQuery = Type.Object(
   {
@@ -13,7 +14,7 @@ export const ScenarioQuery = Type.Object(
     market: Type.Optional(Type.String({ maxLength: 4 })),
     difficulty: Type.Optional(Type.Union([Type.Literal('easy'), Type.Literal('medium'), Type.Literal('hard')])),
     language: Type.Optional(Type.String({ maxLength: 5 })),
-    source: Type.Optional(Type.Union([Type.Literal('library'), Type.Literal('ticket')])),
+    source: Type.Optional(Type.Union([Type.Literal('library'), Type.Literal('ticket'), Type.Literal('tau2')])),
     q: Type.Optional(Type.String({ maxLength: 200 })),
     limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
     offset: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$' })),
@@ -136,6 +137,22 @@ export const ReportSchema = Type.Object({
   strongReply: Nullable(Type.Object({ text: Type.String(), gloss_zh: Type.String(), source: Type.String() })),
   hints: Type.Array(HintSchema),
   transcript: Type.Array(TranscriptEntrySchema),
+  /** tau2 drills: the replay-style outcome check (tau2/drill.ts). */
+  tau2: Type.Optional(
+    Type.Object({
+      taskId: Type.String(),
+      dbMatches: Type.Boolean(),
+      reason: Nullable(Type.String()),
+      differences: Type.Array(Type.String()),
+      violations: Type.Array(Type.String()),
+      failedCalls: Type.Array(Type.Object({ index: Type.Integer(), name: Type.String(), error: Type.String() })),
+      expectedHash: Type.String(),
+      actualHash: Type.String(),
+      goldWrites: Type.Array(Type.Object({ name: Type.String(), arguments: Type.Record(Type.String(), Type.Unknown()), done: Type.Boolean() })),
+      communicateInfo: Type.Array(Type.Object({ fact: Type.String(), told: Type.Boolean(), turn: Type.Optional(Type.Integer()), quote: Type.Optional(Type.String()) })),
+      goldActions: Type.Array(Type.Object({ name: Type.String(), arguments: Type.Record(Type.String(), Type.Unknown()) })),
+    }),
+  ),
 });
 
 export const SessionSchema = Type.Object({
@@ -160,6 +177,8 @@ export const SessionSchema = Type.Object({
     refunds: Type.Array(Type.Unknown()),
     claims: Type.Array(Type.Unknown()),
     transferred: Type.Boolean(),
+    /** tau2 drills: the authenticated user, the orders looked up, the pending yes, violations so far. */
+    tau2: Type.Optional(Type.Unknown()),
   }),
   score: Nullable(Type.Number()),
   passed: Nullable(Type.Boolean()),

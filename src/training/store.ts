@@ -13,12 +13,32 @@ import { DrillEngine, type Hint, type TranscriptEntry, type TurnInput, type Turn
 import { scoreDrill, type DrillResult } from './report.ts';
 import { TOOL_DESCRIPTIONS, type SandboxState, type ToolCall } from './sandbox.ts';
 import { scenarioLibrary, validateScenario, variantIds, ScenarioError, type Scenario } from './scenario.ts';
+import { Tau2DrillEngine, type Tau2DrillResult, type Tau2TranscriptEntry } from './tau2/drill.ts';
+import type { Tau2Voice } from './tau2/llm-customer.ts';
+import { isTau2ScenarioId, tau2Dataset, tau2PublicScenario, tau2Summary, tau2Task } from './tau2/source.ts';
+import type { Tau2Dataset, Tau2Task } from './tau2/types.ts';
 
 export interface DrillDeps {
   db: Kysely<DB>;
   clock: Clock;
   /** Optional: rephrases customer lines in persona (llm-voice.ts). */
   voice?: (scenario: Scenario, line: { text: string; gloss_zh: string }, transcript: TranscriptEntry[]) => Promise<string>;
+  /** Optional: the tau2 customer played by an LLM (tau2/llm-customer.ts). */
+  tau2Voice?: Tau2Voice;
+  /** The tau2 retail dataset folder (default ../shared/datasets/tau2-retail; absent = no tau2 source). */
+  tau2Dir?: string;
+}
+
+/** A drill of either kind: a library/ticket scenario, or a tau2 retail task. */
+type AnyEngine = DrillEngine | Tau2DrillEngine;
+export type AnyDrillResult = DrillResult | Tau2DrillResult;
+
+/** The tau2 task of a `tau2:<id>` scenario id; 404 when the dataset or the task is absent. */
+export function tau2TaskFor(deps: Pick<DrillDeps, 'tau2Dir'>, id: string): { dataset: Tau2Dataset; task: Tau2Task } {
+  const dataset = tau2Dataset(deps.tau2Dir);
+  const task = dataset ? tau2Task(dataset, id) : null;
+  if (!dataset || !task) throw notFound('Scenario', id);
+  return { dataset, task };
 }
 
 export interface DrillActor {
@@ -48,8 +68,10 @@ export interface ScenarioFilter {
   difficulty?: string;
   language?: string;
   q?: string;
-  source?: 'library' | 'ticket';
+  source?: 'library' | 'ticket' | 'tau2';
   limit?: number;
+  /** The tau2 dataset folder (source=tau2). */
+  tau2Dir?: string;
   offset?: number;
 }
 
@@ -61,7 +83,7 @@ export interface ScenarioSummary {
   category: string;
   difficulty: string;
   tags: string[];
-  source: 'library' | 'ticket' | 'user';
+  source: 'library' | 'ticket' | 'user' | 'tau2';
   variants: string[];
 }
 
@@ -81,8 +103,10 @@ export async function listScenarios(db: Kysely<DB>, f: ScenarioFilter): Promise<
   const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
   const offset = Math.max(f.offset ?? 0, 0);
   const all: ScenarioSummary[] = [];
-  if (f.source !== 'ticket') for (const s of scenarioLibrary().values()) all.push(summaryOf(s, 'library'));
-  if (f.source !== 'library') {
+  // tau2 retail tasks only when asked for (source=tau2); an absent dataset is an empty source.
+  if (f.source === 'tau2') for (const t of tau2Dataset(f.tau2Dir)?.tasks ?? []) all.push(tau2Summary(t));
+  if (f.source === undefined || f.source === 'library') for (const s of scenarioLibrary().values()) all.push(summaryOf(s, 'library'));
+  if (f.source === undefined || f.source === 'ticket') {
     const rows = await db.selectFrom('training_scenarios').select(['yaml', 'source', 'id']).orderBy('created_at', 'desc').limit(1000).execute();
     for (const r of rows) {
       const { scenario } = validateScenario(YAML.parse(r.yaml), `db:${r.id}`);
@@ -99,7 +123,7 @@ export async function listScenarios(db: Kysely<DB>, f: ScenarioFilter): Promise<
       (!q || s.id.includes(q) || s.title.en.toLowerCase().includes(q) || s.title.zh.includes(q)),
   );
   const order = { easy: 0, medium: 1, hard: 2 } as Record<string, number>;
-  items.sort((a, b) => a.category.localeCompare(b.category) || order[a.difficulty] - order[b.difficulty] || a.id.localeCompare(b.id));
+  items.sort((a, b) => a.category.localeCompare(b.category) || order[a.difficulty] - order[b.difficulty] || (a.source === 'tau2' && b.source === 'tau2' ? a.id.localeCompare(b.id, 'en', { numeric: true }) : a.id.localeCompare(b.id)));
   return { items: items.slice(offset, offset + limit), total: items.length, limit, offset };
 }
 
@@ -119,7 +143,7 @@ export function publicScenario(s: Scenario, source: ScenarioSummary['source']) {
 // Sessions
 
 interface CacheEntry {
-  engine: DrillEngine;
+  engine: AnyEngine;
   turns: number;
 }
 const cache = new Map<string, CacheEntry>();
@@ -134,7 +158,7 @@ function remember(id: string, e: CacheEntry): void {
 export interface SessionView {
   id: string;
   userId: string;
-  scenario: ReturnType<typeof publicScenario>;
+  scenario: ReturnType<typeof publicScenario> | ReturnType<typeof tau2PublicScenario>;
   variant: string;
   seed: number;
   hints: boolean;
@@ -143,14 +167,51 @@ export interface SessionView {
   state: PublicState;
   startedAt: string;
   endedAt: string | null;
-  transcript: TranscriptEntry[];
+  transcript: TranscriptEntry[] | Tau2TranscriptEntry[];
   startHints: Hint[];
-  sandbox: Pick<SandboxState, 'customer' | 'order' | 'shipments' | 'returns' | 'refunds' | 'claims' | 'transferred'>;
+  sandbox:
+    | Pick<SandboxState, 'customer' | 'order' | 'shipments' | 'returns' | 'refunds' | 'claims' | 'transferred'>
+    | { customer: Record<string, unknown> | null; order: null; shipments: never[]; returns: never[]; refunds: never[]; claims: never[]; transferred: boolean; tau2: ReturnType<Tau2DrillEngine['sandboxView']> };
   score: number | null;
   passed: boolean | null;
 }
 
-function viewOf(row: { id: string; user_id: string; variant: string; seed: number; hints: boolean; assignment_id: string | null; status: 'active' | 'ended'; started_at: Date; ended_at: Date | null; score: string | null; passed: boolean | null }, engine: DrillEngine, source: ScenarioSummary['source']): SessionView {
+type SessionRowView = { id: string; user_id: string; variant: string; seed: number; hints: boolean; assignment_id: string | null; status: 'active' | 'ended'; started_at: Date; ended_at: Date | null; score: string | null; passed: boolean | null };
+
+function tau2ViewOf(row: SessionRowView, engine: Tau2DrillEngine): SessionView {
+  const sb = engine.sandboxView();
+  const u = sb.user;
+  return {
+    id: row.id,
+    userId: row.user_id,
+    scenario: engine.publicScenario(),
+    variant: row.variant,
+    seed: row.seed,
+    hints: row.hints,
+    assignmentId: row.assignment_id,
+    status: row.status,
+    state: engine.publicState(),
+    startedAt: row.started_at.toISOString(),
+    endedAt: row.ended_at?.toISOString() ?? null,
+    transcript: engine.transcript,
+    startHints: engine.startHints(),
+    sandbox: {
+      customer: u ? { name: `${u.name.first_name} ${u.name.last_name}`, email: u.email, country: u.address.country, userId: u.user_id } : null,
+      order: null,
+      shipments: [],
+      returns: [],
+      refunds: [],
+      claims: [],
+      transferred: sb.transferred,
+      tau2: sb,
+    },
+    score: row.score === null ? null : Number(row.score),
+    passed: row.passed,
+  };
+}
+
+function viewOf(row: SessionRowView, engine: AnyEngine, source: ScenarioSummary['source']): SessionView {
+  if (engine instanceof Tau2DrillEngine) return tau2ViewOf(row, engine);
   const sb = engine.sandbox.state;
   return {
     id: row.id,
@@ -180,7 +241,39 @@ export interface StartInput {
   assignmentId?: string;
 }
 
+/** A tau2 task as a drill session (same table, turns and cache as other drills). */
+async function startTau2Session(deps: DrillDeps, input: StartInput, actor: DrillActor): Promise<SessionView> {
+  const { dataset, task } = tau2TaskFor(deps, input.scenarioId);
+  const scenarioId = `tau2:${task.id}`;
+  const variant = input.variant ?? 'base';
+  if (variant !== 'base') throw validationError(`Unknown variant ${variant} (has: base)`, { field: 'variant' });
+  if (input.assignmentId !== undefined) await startAssignment(deps, input.assignmentId, scenarioId, actor);
+  const now = deps.clock.now();
+  const seed = input.seed ?? Math.floor((now.getTime() % 2_000_000_000) + 1);
+  const id = uuidv7(now.getTime());
+  const row = { id, user_id: actor.id, scenario_id: scenarioId, variant, seed, hints: input.hints ?? true, assignment_id: input.assignmentId ?? null, status: 'active' as const, started_at: now, ended_at: null, score: null, passed: null };
+  await deps.db.insertInto('drill_sessions').values(row).execute();
+  const engine = new Tau2DrillEngine({ task, db: dataset.db, seed, hints: row.hints, startedAt: now });
+  if (deps.tau2Voice) {
+    // The LLM opens in persona; kept as turn 0 so any node shows the same words after a rebuild.
+    const text = await engine.speak(deps.tau2Voice, 0);
+    await deps.db.insertInto('drill_turns').values({ session_id: id, seq: 0, text: '', tools: '[]', customer_text: text, customer_gloss: engine.transcript[0].gloss_zh ?? null, outcome: '{}', created_at: now }).execute();
+  }
+  remember(id, { engine, turns: 0 });
+  return viewOf(row, engine, 'tau2');
+}
+
+async function startAssignment(deps: DrillDeps, assignmentId: string, scenarioId: string, actor: DrillActor) {
+  if (!isUuid(assignmentId)) throw validationError('assignmentId must be an assignment id', { field: 'assignmentId' });
+  const a = await deps.db.selectFrom('drill_assignments').selectAll().where('id', '=', assignmentId).executeTakeFirst();
+  if (!a || a.user_id !== actor.id) throw notFound('Assignment', assignmentId);
+  if (a.scenario_id !== scenarioId) throw validationError('The assignment is for another scenario', { field: 'assignmentId' });
+  if (a.status === 'assigned') await deps.db.updateTable('drill_assignments').set({ status: 'started' }).where('id', '=', a.id).execute();
+  return a;
+}
+
 export async function startSession(deps: DrillDeps, input: StartInput, actor: DrillActor): Promise<SessionView> {
+  if (isTau2ScenarioId(input.scenarioId)) return startTau2Session(deps, input, actor);
   const { scenario, source } = await getScenario(deps.db, input.scenarioId);
   let variant = input.variant ?? 'base';
   if (input.assignmentId !== undefined) {
@@ -226,8 +319,31 @@ function canSee(row: { user_id: string }, actor: DrillActor): boolean {
   return row.user_id === actor.id || isTrainer(actor);
 }
 
+/** A tau2 session's engine: from the cache, or rebuilt by replaying the stored turns (turn 0: the LLM's opening). */
+async function tau2EngineOf(deps: DrillDeps, row: Awaited<ReturnType<typeof loadRow>>): Promise<{ engine: AnyEngine; source: ScenarioSummary['source'] }> {
+  const hit = cache.get(row.id);
+  if (hit && hit.turns === row.turns) return { engine: hit.engine, source: 'tau2' };
+  const { dataset, task } = tau2TaskFor(deps, row.scenario_id);
+  const turns = await deps.db.selectFrom('drill_turns').select(['seq', 'text', 'tools', 'customer_text', 'created_at']).where('session_id', '=', row.id).orderBy('seq').execute();
+  const engine = new Tau2DrillEngine({ task, db: dataset.db, seed: row.seed, hints: row.hints, startedAt: row.started_at });
+  for (const t of turns) {
+    if (t.seq === 0) {
+      if (t.customer_text) engine.transcript[0].text = t.customer_text;
+      continue;
+    }
+    const before = engine.transcript.length;
+    engine.turn({ text: t.text, tools: t.tools as ToolCall[] }, t.created_at);
+    const last = engine.transcript[engine.transcript.length - 1];
+    if (engine.transcript.length > before + 1 && last.role === 'customer' && t.customer_text) last.text = t.customer_text;
+  }
+  if (row.status === 'ended' && row.ended_at) engine.end(row.ended_at);
+  remember(row.id, { engine, turns: turns.filter((t) => t.seq > 0).length });
+  return { engine, source: 'tau2' };
+}
+
 /** The engine of a session: from the cache, or rebuilt by replaying the stored turns. */
-async function engineOf(deps: DrillDeps, row: Awaited<ReturnType<typeof loadRow>>): Promise<{ engine: DrillEngine; source: ScenarioSummary['source'] }> {
+async function engineOf(deps: DrillDeps, row: Awaited<ReturnType<typeof loadRow>>): Promise<{ engine: AnyEngine; source: ScenarioSummary['source'] }> {
+  if (isTau2ScenarioId(row.scenario_id)) return tau2EngineOf(deps, row);
   const { scenario, source } = await getScenario(deps.db, row.scenario_id);
   const hit = cache.get(row.id);
   if (hit && hit.turns === row.turns) return { engine: hit.engine, source };
@@ -251,9 +367,10 @@ export async function getSession(deps: DrillDeps, id: string, actor: DrillActor)
   return viewOf(row, engine, source);
 }
 
-export interface TurnResult extends TurnOutcome {
+export interface TurnResult extends Omit<TurnOutcome, 'tools'> {
+  tools: TurnOutcome['tools'] | ReturnType<Tau2DrillEngine['turn']>['tools'];
   sessionId: string;
-  report: DrillResult | null;
+  report: AnyDrillResult | null;
 }
 
 export async function postTurn(deps: DrillDeps, id: string, input: TurnInput, actor: DrillActor): Promise<TurnResult> {
@@ -263,7 +380,10 @@ export async function postTurn(deps: DrillDeps, id: string, input: TurnInput, ac
   const { engine } = await engineOf(deps, row);
   const now = deps.clock.now();
   const out = engine.turn(input, now);
-  if (out.customer?.text && deps.voice) {
+  if (engine instanceof Tau2DrillEngine) {
+    const said = engine.transcript[engine.transcript.length - 1];
+    if (out.customer?.text && deps.tau2Voice && said.role === 'customer') out.customer.text = await engine.speak(deps.tau2Voice, engine.transcript.length - 1);
+  } else if (out.customer?.text && deps.voice) {
     const said = engine.transcript[engine.transcript.length - 1];
     try {
       const text = await deps.voice(engine.scenario, { text: out.customer.text, gloss_zh: out.customer.gloss_zh }, engine.transcript.slice(0, -1));
@@ -286,7 +406,7 @@ export async function postTurn(deps: DrillDeps, id: string, input: TurnInput, ac
     if (/duplicate key|unique/i.test((e as Error).message)) throw new AppError('conflict', 'Another turn of this drill was posted at the same time; reload the session', { reason: 'concurrent_turn' });
     throw e;
   }
-  let report: DrillResult | null = null;
+  let report: AnyDrillResult | null = null;
   const upd = await deps.db
     .updateTable('drill_sessions')
     .set({ turns: seq, customer_status: engine.customer.state.status, updated_at: now })
@@ -302,9 +422,9 @@ export async function postTurn(deps: DrillDeps, id: string, input: TurnInput, ac
   return { ...out, sessionId: id, report };
 }
 
-async function finish(deps: DrillDeps, row: Awaited<ReturnType<typeof loadRow>>, engine: DrillEngine, now: Date): Promise<DrillResult> {
+async function finish(deps: DrillDeps, row: Awaited<ReturnType<typeof loadRow>>, engine: AnyEngine, now: Date): Promise<AnyDrillResult> {
   engine.end(now);
-  const report = scoreDrill(engine);
+  const report = engine instanceof Tau2DrillEngine ? engine.score() : scoreDrill(engine);
   await deps.db
     .updateTable('drill_sessions')
     .set({ status: 'ended', ended_at: now, score: report.score, passed: report.passed, report: JSON.stringify(report), customer_status: engine.customer.state.status, updated_at: now })
@@ -325,20 +445,20 @@ async function finish(deps: DrillDeps, row: Awaited<ReturnType<typeof loadRow>>,
   return report;
 }
 
-export async function endSession(deps: DrillDeps, id: string, actor: DrillActor): Promise<DrillResult> {
+export async function endSession(deps: DrillDeps, id: string, actor: DrillActor): Promise<AnyDrillResult> {
   const row = await loadRow(deps.db, id);
   if (!canSee(row, actor)) throw notFound('Drill session', id);
-  if (row.status === 'ended') return row.report as DrillResult;
+  if (row.status === 'ended') return row.report as AnyDrillResult;
   if (row.user_id !== actor.id) throw forbidden('Only the trainee ends their drill');
   const { engine } = await engineOf(deps, row);
   return finish(deps, row, engine, deps.clock.now());
 }
 
-export async function getReport(deps: DrillDeps, id: string, actor: DrillActor): Promise<DrillResult> {
+export async function getReport(deps: DrillDeps, id: string, actor: DrillActor): Promise<AnyDrillResult> {
   const row = await loadRow(deps.db, id);
   if (!canSee(row, actor)) throw notFound('Drill session', id);
   if (row.status !== 'ended' || !row.report) throw new AppError('conflict', 'The drill has not ended yet: end it first (POST …/end)', { reason: 'drill_active' });
-  return row.report as DrillResult;
+  return row.report as AnyDrillResult;
 }
 
 export interface SessionSummary {
@@ -472,7 +592,7 @@ type AssignmentRow = {
 async function assignmentView(db: Kysely<DB>, r: AssignmentRow): Promise<AssignmentView> {
   let title: AssignmentView['scenarioTitle'] = null;
   try {
-    title = (await getScenario(db, r.scenario_id)).scenario.title;
+    title = isTau2ScenarioId(r.scenario_id) ? tau2Summary(tau2TaskFor({}, r.scenario_id).task).title : (await getScenario(db, r.scenario_id)).scenario.title;
   } catch {
     title = null;
   }
@@ -497,16 +617,23 @@ export async function assignScenario(deps: DrillDeps, input: { scenarioId: strin
   if (!isUuid(input.userId)) throw validationError('userId must be a user id', { field: 'userId' });
   const user = await deps.db.selectFrom('users').select(['id']).where('id', '=', input.userId).executeTakeFirst();
   if (!user) throw notFound('User', input.userId);
-  const { scenario } = await getScenario(deps.db, input.scenarioId);
+  let scenarioId: string;
   const variant = input.variant ?? 'base';
-  if (!variantIds(scenario).includes(variant)) throw validationError(`Unknown variant ${variant} (has: ${variantIds(scenario).join(', ')})`, { field: 'variant' });
+  if (isTau2ScenarioId(input.scenarioId)) {
+    scenarioId = `tau2:${tau2TaskFor(deps, input.scenarioId).task.id}`;
+    if (variant !== 'base') throw validationError(`Unknown variant ${variant} (has: base)`, { field: 'variant' });
+  } else {
+    const { scenario } = await getScenario(deps.db, input.scenarioId);
+    scenarioId = scenario.id;
+    if (!variantIds(scenario).includes(variant)) throw validationError(`Unknown variant ${variant} (has: ${variantIds(scenario).join(', ')})`, { field: 'variant' });
+  }
   let due: Date | null = null;
   if (input.dueAt !== undefined) {
     due = new Date(input.dueAt);
     if (Number.isNaN(due.getTime())) throw validationError('dueAt must be an ISO date-time', { field: 'dueAt' });
   }
   const now = deps.clock.now();
-  const row: AssignmentRow = { id: uuidv7(now.getTime()), scenario_id: scenario.id, variant, user_id: input.userId, assigned_by: actor.id, note: input.note ?? null, due_at: due, status: 'assigned', best_score: null, created_at: now, completed_at: null };
+  const row: AssignmentRow = { id: uuidv7(now.getTime()), scenario_id: scenarioId, variant, user_id: input.userId, assigned_by: actor.id, note: input.note ?? null, due_at: due, status: 'assigned', best_score: null, created_at: now, completed_at: null };
   await deps.db.insertInto('drill_assignments').values(row).execute();
   return assignmentView(deps.db, row);
 }

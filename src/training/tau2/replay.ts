@@ -71,11 +71,13 @@ function dbOf(task: Tau2Task, options: Tau2ReplayOptions): Readonly<Tau2Db> {
   return db;
 }
 
-/** Replays `actions` for `task` and compares the result with the gold outcome. */
-export function replayTask(task: Tau2Task, actions: readonly Tau2Action[], options: Tau2ReplayOptions = {}): Tau2ReplayResult {
-  const db = dbOf(task, options);
+/**
+ * Compares a sandbox (after a replay, or after a trainee's drill) with the task's gold outcome:
+ * the whole database must equal the database after the gold actions, and no process rule may
+ * have been broken.
+ */
+export function checkAgainstGold(task: Tau2Task, db: Readonly<Tau2Db>, sb: Tau2Sandbox): Tau2ReplayResult {
   const gold = goldOutcome(task, db);
-  const sb = play(task, db, actions);
   const actualHash = dbHash(sb);
   const dbMatches = actualHash === gold.hash;
   const differences = dbMatches ? [] : diffSandboxes(gold.sandbox, sb).map(describeDifference);
@@ -109,6 +111,12 @@ export function replayTask(task: Tau2Task, actions: readonly Tau2Action[], optio
     result.reason = `process rule broken: ${violations[0]}`;
   }
   return result;
+}
+
+/** Replays `actions` for `task` and compares the result with the gold outcome. */
+export function replayTask(task: Tau2Task, actions: readonly Tau2Action[], options: Tau2ReplayOptions = {}): Tau2ReplayResult {
+  const db = dbOf(task, options);
+  return checkAgainstGold(task, db, play(task, db, actions));
 }
 
 export interface Tau2ReplaySummary {

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { openDrill, useStartDrill, type Report, type Session } from './api.ts';
 import { useFeedback } from '../ui/feedback.tsx';
 import { errorText } from '../ui/errorText.ts';
+import { Tau2Outcome } from './Tau2Panel.tsx';
 
 export function DrillReport({ report: r, session: s }: { report: Report; session: Session }) {
   const { t, i18n } = useTranslation();
@@ -49,7 +50,7 @@ export function DrillReport({ report: r, session: s }: { report: Report; session
           <strong>{t('drill.whyFailed')}</strong>
           <ul>
             {r.failReasons.map((c, i) => (
-              <li key={i}>{c.startsWith('critical:') ? t('drill.reason.critical', { what: c.slice(9) }) : t(`drill.reason.${c}`, { defaultValue: c })}</li>
+              <li key={i}>{c.startsWith('critical:') ? t('drill.reason.critical', { what: c.slice(9) }) : c === 'process_rule' ? t('drill.tau2.reasonProcessRule') : t(`drill.reason.${c}`, { defaultValue: c })}</li>
             ))}
           </ul>
         </div>
@@ -82,19 +83,24 @@ export function DrillReport({ report: r, session: s }: { report: Report; session
       </section>
       <section aria-labelledby="report-outcome">
         <h2 id="report-outcome">{t('drill.outcome')}</h2>
-        <p>
-          {r.outcome.endState.passed ? '✓' : '✗'} {t('drill.endState')}: {r.outcome.endState.matched ?? t('drill.noMatch')}
-        </p>
-        <ul>
-          {r.outcome.endState.alternatives.map((a, i) => (
-            <li key={i} className={a.passed ? 'pass' : 'muted'}>
-              {a.label}
-              {a.missing.length > 0 && ` — ${t('drill.missing', { what: a.missing.join(', ') })}`}
-              {a.extra.length > 0 && ` — ${t('drill.extra', { what: a.extra.join(', ') })}`}
-            </li>
-          ))}
-        </ul>
-        <p>{t('drill.mustTell')}</p>
+        {/* tau2 drills: the database check is shown, localized, by Tau2Outcome below */}
+        {!r.tau2 && (
+          <>
+            <p>
+              {r.outcome.endState.passed ? '✓' : '✗'} {t('drill.endState')}: {r.outcome.endState.matched ?? t('drill.noMatch')}
+            </p>
+            <ul>
+              {r.outcome.endState.alternatives.map((a, i) => (
+                <li key={i} className={a.passed ? 'pass' : 'muted'}>
+                  {a.label}
+                  {a.missing.length > 0 && ` — ${t('drill.missing', { what: a.missing.join(', ') })}`}
+                  {a.extra.length > 0 && ` — ${t('drill.extra', { what: a.extra.join(', ') })}`}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        {(!r.tau2 || r.outcome.mustTell.length > 0) && <p>{t('drill.mustTell')}</p>}
         <ul>
           {r.outcome.mustTell.map((m) => (
             <li key={m.id} className={m.told ? 'pass' : 'fail'}>
@@ -113,6 +119,7 @@ export function DrillReport({ report: r, session: s }: { report: Report; session
           {r.outcome.customer.escalation ? ` · ${t('drill.escalated', { how: r.outcome.customer.escalation })}` : ''}
         </p>
       </section>
+      {r.tau2 && <Tau2Outcome r={r.tau2} />}
       {r.strongReply && (
         <section aria-labelledby="report-strong">
           <h2 id="report-strong">{t('drill.strongReply')}</h2>

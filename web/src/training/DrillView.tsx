@@ -7,6 +7,7 @@ import { useFeedback } from '../ui/feedback.tsx';
 import { errorText } from '../ui/errorText.ts';
 import { openDrill, useEndDrill, useReport, useSession, useTurn, type Hint, type Session, type ToolInfo, type TranscriptEntry } from './api.ts';
 import { DrillReport } from './DrillReport.tsx';
+import { Tau2Context, ToolResultView } from './Tau2Panel.tsx';
 
 export function DrillView({ id }: { id: string }) {
   const { t } = useTranslation();
@@ -131,7 +132,8 @@ function ActiveDrill({ s }: { s: Session }) {
         </form>
       </div>
       <aside className="pane-context drill-side" aria-label={t('drill.context')}>
-        <section>
+        {s.sandbox.tau2 && <Tau2Context tau2={s.sandbox.tau2} />}
+        <section hidden={!!s.sandbox.tau2}>
           <h2>{t('drill.customer')}</h2>
           <dl className="facts">
             <dt>{t('context.name')}</dt>
@@ -184,7 +186,17 @@ function ActiveDrill({ s }: { s: Session }) {
               </button>
             ))}
           </div>
-          {tool && <ToolForm key={tool.name} tool={tool} orderNumber={s.sandbox.order?.number ?? ''} pending={turn.isPending} onRun={(args) => send([{ name: tool.name, arguments: args }])} />}
+          {tool && (
+            <ToolForm
+              key={tool.name}
+              tool={tool}
+              orderNumber={s.sandbox.order?.number ?? ''}
+              prefill={s.sandbox.tau2 ? { order_id: s.sandbox.tau2.orders.at(-1)?.order_id ?? '', user_id: s.sandbox.tau2.user?.user_id ?? '' } : undefined}
+              stringsOnly={!!s.sandbox.tau2}
+              pending={turn.isPending}
+              onRun={(args) => send([{ name: tool.name, arguments: args }])}
+            />
+          )}
         </section>
         {s.hints && (
           <section aria-labelledby="drill-hints" className="hints">
@@ -235,20 +247,34 @@ function Entry({ e, language, showGloss }: { e: TranscriptEntry; language: strin
         </div>
       )}
       {e.tools?.map((x, i) => (
-        <div key={i} className={`tool-result ${x.ok ? 'ok' : 'refused'}`}>
-          {x.ok ? '✓' : '✗'} {x.name}
-          {x.error ? ` — ${x.error.message}` : ''}
-        </div>
+        <ToolResultView key={i} name={x.name} ok={x.ok} result={x.result} error={x.error} />
       ))}
     </article>
   );
 }
 
-function ToolForm({ tool, orderNumber, pending, onRun }: { tool: ToolInfo; orderNumber: string; pending: boolean; onRun: (args: Record<string, unknown>) => void }) {
+function ToolForm({
+  tool,
+  orderNumber,
+  prefill,
+  stringsOnly,
+  pending,
+  onRun,
+}: {
+  tool: ToolInfo;
+  orderNumber: string;
+  /** Values to start with (tau2: the last order looked up, the user id). */
+  prefill?: Record<string, string>;
+  /** tau2 tools take text only (a zip code stays "02134"); `name[]` arguments are lists. */
+  stringsOnly?: boolean;
+  pending: boolean;
+  onRun: (args: Record<string, unknown>) => void;
+}) {
   const { t } = useTranslation();
   const [values, setValues] = useState<Record<string, string>>(() => {
     const init: Record<string, string> = {};
     if (tool.args.some((a) => a.replace('?', '') === 'order')) init.order = orderNumber;
+    for (const [k, v] of Object.entries(prefill ?? {})) if (v && tool.args.includes(k)) init[k] = v;
     return init;
   });
   return (
@@ -258,8 +284,16 @@ function ToolForm({ tool, orderNumber, pending, onRun }: { tool: ToolInfo; order
         e.preventDefault();
         const args: Record<string, unknown> = {};
         for (const raw of tool.args) {
-          const k = raw.replace('?', '');
+          const k = raw.replace('?', '').replace('[]', '');
           const v = values[k]?.trim();
+          if (raw.endsWith('[]')) {
+            args[k] = (v ?? '').split(/[\s,]+/).filter(Boolean);
+            continue;
+          }
+          if (stringsOnly) {
+            args[k] = values[k] ?? '';
+            continue;
+          }
           if (!v) continue;
           args[k] = v === 'true' ? true : v === 'false' ? false : /^-?\d+(\.\d+)?$/.test(v) && k !== 'order' && k !== 'postcode' ? Number(v) : v;
         }
@@ -267,13 +301,15 @@ function ToolForm({ tool, orderNumber, pending, onRun }: { tool: ToolInfo; order
       }}
     >
       {tool.args.map((raw) => {
-        const k = raw.replace('?', '');
-        const optional = raw.endsWith('?');
+        const k = raw.replace('?', '').replace('[]', '');
+        const optional = raw.endsWith('?') || (stringsOnly && k === 'address2');
+        const isList = raw.endsWith('[]');
         return (
           <label key={k}>
             {k}
-            {optional ? ` (${t('drill.optional')})` : ''}{' '}
-            <input value={values[k] ?? ''} required={!optional} maxLength={200} onChange={(e) => setValues({ ...values, [k]: e.target.value })} />
+            {optional ? ` (${t('drill.optional')})` : ''}
+            {isList ? ` (${t('drill.tau2.listHint')})` : ''}{' '}
+            <input name={k} value={values[k] ?? ''} required={!optional} maxLength={isList ? 400 : 200} onChange={(e) => setValues({ ...values, [k]: e.target.value })} />
           </label>
         );
       })}

@@ -98,6 +98,15 @@ function ScenarioLibrary({ session }: { session: SessionInfo }) {
             ))}
           </select>
         </label>
+        <label>
+          {t('drill.tau2.sourceLabel')}{' '}
+          <select value={filters.source ?? ''} onChange={(e) => set('source', e.target.value)} data-testid="source-filter">
+            <option value="">{t('drill.tau2.allSources')}</option>
+            <option value="library">{t('drill.tau2.library')}</option>
+            <option value="ticket">{t('drill.tau2.ticket')}</option>
+            <option value="tau2">{t('drill.tau2.source')}</option>
+          </select>
+        </label>
         <input type="search" aria-label={t('drill.search')} placeholder={t('drill.search')} value={filters.q ?? ''} maxLength={200} onChange={(e) => set('q', e.target.value)} />
       </div>
       {list.error && <p role="alert">{errorText(list.error, t)}</p>}
@@ -145,6 +154,7 @@ function ScenarioRow({ s, zh, canAssign }: { s: ScenarioSummary; zh: boolean; ca
         <td>
           <bdi>{zh ? s.title.zh : s.title.en}</bdi>
           {s.source === 'ticket' && <span className="badge">{t('drill.fromTicket')}</span>}
+          {s.source === 'tau2' && <span className="badge">{t('drill.tau2.source')}</span>}
         </td>
         <td>{t(`category.${s.category}`, { defaultValue: s.category })}</td>
         <td>{countryName(s.market, i18n.language)}</td>

@@ -42,7 +42,7 @@ export interface Hint {
 export interface ToolResult {
   name: string;
   ok: boolean;
-  args: Record<string, string | number | boolean>;
+  args: Record<string, string | number | boolean | string[]>;
   result?: unknown;
   error?: { code: string; message: string };
 }
@@ -76,6 +76,28 @@ export interface Sandbox {
   refunds: Array<{ amount: number; method: string }>;
   claims: unknown[];
   transferred: boolean;
+  /** tau2 retail drills: the account once identified, the orders looked up. */
+  tau2?: Tau2SandboxView;
+}
+export interface Tau2Order {
+  order_id: string;
+  status: string;
+  items: Array<{ name: string; item_id: string; product_id: string; price: number; options: Record<string, string> }>;
+  payment_history: Array<{ transaction_type: string; amount: number; payment_method_id: string }>;
+}
+export interface Tau2SandboxView {
+  user: {
+    user_id: string;
+    name: { first_name: string; last_name: string };
+    email: string;
+    address: { address1: string; address2: string; city: string; state: string; zip: string; country: string };
+    payment_methods: Record<string, { id: string; source: string; brand?: string; last_four?: string; balance?: number }>;
+    orders: string[];
+  } | null;
+  orders: Tau2Order[];
+  confirmed: boolean;
+  transferred: boolean;
+  violations: string[];
 }
 export interface Session {
   id: string;
@@ -126,6 +148,16 @@ export interface Report {
   strongReply: { text: string; gloss_zh: string; source: string } | null;
   hints: Hint[];
   transcript: TranscriptEntry[];
+  /** tau2 retail drills: the replay-style outcome check. */
+  tau2?: {
+    taskId: string;
+    dbMatches: boolean;
+    reason: string | null;
+    differences: string[];
+    violations: string[];
+    communicateInfo: Array<{ fact: string; told: boolean; turn?: number; quote?: string }>;
+    goldActions: Array<{ name: string; arguments: Record<string, unknown> }>;
+  };
 }
 export interface TurnResult {
   sessionId: string;
@@ -156,6 +188,8 @@ export interface ScenarioFilters {
   difficulty?: string;
   language?: string;
   q?: string;
+  /** library, ticket or tau2 (the tau2 retail tasks, only when chosen) */
+  source?: string;
 }
 
 export const PAGE_SIZE = 20;
