@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, localeFor, renderTemplate, splitName, textDirection, unknownVariables, variablesIn, withoutVariables } from './variables.ts';
+import { variantProblems } from './content.ts';
+import { formatMoney, localeFor, renderTemplate, splitName, TEMPLATE_VARIABLES, textDirection, unknownVariables, variablesIn, withoutVariables } from './variables.ts';
 
 describe('renderTemplate', () => {
   it('fills variables and leaves missing ones visible, listed once', () => {
@@ -24,6 +25,20 @@ describe('renderTemplate', () => {
     expect(variablesIn('{{a.b}} {{c|x}} {{a.b}}')).toEqual(['a.b', 'c']);
     expect(unknownVariables('{{order.number}} {{order.numbr}}')).toEqual(['order.numbr']);
     expect(withoutVariables('Order {{order.number}} shipped').replace(/\s+/g, ' ')).toBe('Order shipped');
+  });
+
+  it('knows the return values the commerce provider fills (RMA, carrier, tracking number) and renders them', () => {
+    const body = 'Return {{return.rma}}: {{return.carrier}} {{return.tracking_number}} — {{return.label_url}}';
+    expect(unknownVariables(body)).toEqual([]);
+    for (const v of ['return.rma', 'return.carrier', 'return.tracking_number']) expect(TEMPLATE_VARIABLES).toContain(v);
+    const r = renderTemplate(body, { 'return.rma': 'RMA-10482-1', 'return.carrier': 'DHL Paket', 'return.tracking_number': '00340434161094042558', 'return.label_url': 'https://help.example/l' });
+    expect(r.text).toBe('Return RMA-10482-1: DHL Paket 00340434161094042558 — https://help.example/l');
+    expect(r.missing).toEqual([]);
+    // a library or user template using them is not flagged as having a typo
+    expect(variantProblems('return_request', { language: 'en', title: 'Your return {{return.rma}}', body }).filter((p) => p.includes('unknown variable'))).toEqual([]);
+    expect(variantProblems('return_request', { language: 'en', title: 'Your return', body: '{{return.rma_number}}' }).join('\n')).toContain('{{return.rma_number}}');
+    const gap = renderTemplate(body, { 'return.rma': 'RMA-10482-1' });
+    expect(gap.missing).toEqual(['return.carrier', 'return.tracking_number', 'return.label_url']);
   });
 });
 

@@ -8,32 +8,21 @@
  * e2e-mailboxes-list.png.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { freePort } from '../helpers/net.ts';
 import { bearer, startTestServer, type TestServer } from '../helpers/server.ts';
 import { ensureWebBuilt } from '../../src/cli/web-build.ts';
 import { createStore } from '../../src/helpdesk/stores.ts';
 import { upsertUser } from '../../src/people/users.ts';
-import { chromiumMissing, launchChromium, newContext, resultsDir, signIn } from './support.ts';
+import { chromiumMissing, launchChromium, openAsUser, resultsDir } from './support.ts';
 
 const skipReason = chromiumMissing();
 if (skipReason) console.warn(`[e2e] mailboxes test skipped: ${skipReason}`);
 
 const PASSWORD = 'mailbox-admin-pass-1';
 const IMAP_PASSWORD = 'imap-s3cret-Pw!';
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface MailboxJson {
   id: string;
@@ -67,17 +56,7 @@ describe.skipIf(skipReason !== null)('IMAP mailboxes in the browser', () => {
     await server?.close();
   });
 
-  async function open(email: string): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
-    const ctx = await newContext(browser!, 'en-US');
-    const page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server!.url);
-    await page.evaluate(() => localStorage.setItem('crossdesk.uiLanguage', 'en'));
-    await page.reload();
-    await signIn(page, email, PASSWORD);
-    return { page, errors, close: () => ctx.close() };
-  }
+  const open = (email: string) => openAsUser(browser!, server!.url, email, { password: PASSWORD });
 
   const list = async (): Promise<MailboxJson[]> => ((await (await fetch(`${server!.url}/api/v1/mailboxes`, { headers: bearer(token) })).json()) as { items: MailboxJson[] }).items;
 
@@ -109,7 +88,7 @@ describe.skipIf(skipReason !== null)('IMAP mailboxes in the browser', () => {
     expect(await list()).toEqual([]);
 
     // the API's check: the host name is refused, and its message lands at the host field
-    const closed = await closedPort();
+    const closed = await freePort(); // free a moment ago: nothing listens there
     await port.fill(String(closed));
     await password.fill(IMAP_PASSWORD);
     await form.getByRole('button', { name: 'Add', exact: true }).click();

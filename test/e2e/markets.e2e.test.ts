@@ -4,18 +4,19 @@
  * the field), saves 30 days, sees them in the rules, in the difference from the default and
  * in the history, and in the market pane of a German ticket; then reverts to the default
  * (14 days, in the rules and the ticket again). An agent sees the page without edit controls.
- * The agent's page is checked in Chinese too. Screenshots: test-results/e2e-markets.png,
- * e2e-markets-ticket.png, e2e-markets-agent.png (Chinese).
+ * The agent's page is checked in Chinese too. A trainer adds a peak to Japan (a repeated ID and
+ * an end before the start refused at their fields). Screenshots: test-results/e2e-markets.png,
+ * e2e-markets-ticket.png, e2e-markets-agent.png (Chinese), e2e-markets-peaks.png (Chinese).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { bearer, startTestServer, type TestServer } from '../helpers/server.ts';
-import { DEMO_PASSWORD, seedDemo } from '../../src/cli/demo-seed.ts';
+import { seedDemo } from '../../src/cli/demo-seed.ts';
 import { ensureWebBuilt } from '../../src/cli/web-build.ts';
 import { triageForTickets } from '../../src/helpdesk/triage-adapter.ts';
-import { chromiumMissing, launchChromium, newContext, resultsDir, signIn } from './support.ts';
+import { chromiumMissing, launchChromium, openAsUser, resultsDir } from './support.ts';
 
 const skipReason = chromiumMissing();
 if (skipReason) console.warn(`[e2e] markets test skipped: ${skipReason}`);
@@ -49,17 +50,7 @@ describe.skipIf(skipReason !== null)('market rules in the browser', () => {
     await server?.close();
   });
 
-  async function open(email: string): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
-    const ctx = await newContext(browser!, 'en-US');
-    const page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server!.url);
-    await page.evaluate(() => localStorage.setItem('crossdesk.uiLanguage', 'en'));
-    await page.reload();
-    await signIn(page, email, DEMO_PASSWORD);
-    return { page, errors, close: () => ctx.close() };
-  }
+  const open = (email: string) => openAsUser(browser!, server!.url, email);
 
   const marketPaneText = async (page: Page) => {
     await page.goto(`${server!.url}/tickets/${ticketId}`);
@@ -150,5 +141,80 @@ describe.skipIf(skipReason !== null)('market rules in the browser', () => {
     await page.screenshot({ path: path.join(resultsDir, 'e2e-markets-agent.png') });
     expect(errors).toEqual([]);
     await close();
+  });
+
+  it('a trainer adds a peak to Japan: a repeated ID and an end before the start are refused at their fields; saved, shown, in Chinese too', async () => {
+    if (!server || !browser) throw new Error('set-up failed');
+    const { page, errors, close } = await open('trainer@crossdesk.demo');
+    const api = async () => (await (await fetch(`${server!.url}/api/v1/markets/JP`, { headers: bearer(token) })).json()) as { version: number; overridden: string[]; peaks: Array<Record<string, string>> };
+    try {
+      await page.goto(`${server.url}/#/markets/JP`);
+      await page.getByRole('heading', { name: 'Japan (JP)' }).waitFor();
+      await page.getByRole('button', { name: 'Edit rules' }).click();
+      const peaks = page.getByTestId('market-peaks-form');
+      await peaks.waitFor();
+      // the file's three peaks, each editable
+      expect(await peaks.getByRole('group', { name: /^Peak \d/ }).count()).toBe(3);
+      expect(await peaks.getByRole('group', { name: 'Peak 1 · golden-week' }).getByLabel('Description (English)').inputValue()).toMatch(/^Golden Week/);
+
+      await peaks.getByRole('button', { name: 'Add a peak' }).click();
+      const peak = peaks.getByRole('group', { name: /^Peak 4\b/ });
+      const id = peak.getByLabel('ID', { exact: true });
+      const from = peak.getByLabel('From', { exact: true });
+      const to = peak.getByLabel('To', { exact: true });
+      await id.fill('obon');
+      await from.fill('2026-09-23');
+      await to.fill('2026-09-19');
+      await peak.getByLabel('Description (English)').fill('Silver Week 2026 (19–23 Sep) — five days off in a row; carriers and warehouses slow down.');
+      await peak.getByLabel('Description (Chinese)').fill('2026 年银色周（9 月 19–23 日），连休五天，物流和仓库变慢。');
+
+      // the same ID as another peak: refused here, nothing sent
+      await page.getByRole('button', { name: 'Save rules' }).click();
+      const alert = page.getByTestId('market-error');
+      await alert.waitFor();
+      expect(await alert.innerText()).toContain('Another peak already has the ID "obon"');
+      expect(await id.getAttribute('aria-invalid')).toBe('true');
+      expect(await peak.innerText()).toContain('Another peak already has the ID "obon"');
+      expect((await api()).version).toBe(0);
+
+      // an end before the start: the API's validator names the field
+      await id.fill('silver-week-2026');
+      await page.getByRole('button', { name: 'Save rules' }).click();
+      await page.waitForFunction(() => /peaks\[3\]\.to is before from/.test(document.querySelector('[data-testid="market-error"]')?.textContent ?? ''));
+      expect(await to.getAttribute('aria-invalid')).toBe('true');
+      expect(await id.getAttribute('aria-invalid')).toBeNull();
+      expect(await peak.innerText()).toMatch(/is before from/);
+
+      await from.fill('2026-09-19');
+      await to.fill('2026-09-23');
+      await page.getByRole('button', { name: 'Save rules' }).click();
+      await page.getByRole('button', { name: 'Edit rules' }).waitFor();
+      await page.waitForFunction(() => /2026-09-19 – 2026-09-23 · Silver Week 2026/.test(document.querySelector('[data-testid="market-rules"]')?.textContent ?? ''));
+      expect(await page.getByTestId('market-diff').innerText()).toMatch(/Peaks[\s\S]*silver-week-2026/);
+      const jp = await api();
+      expect(jp.version).toBe(1);
+      expect(jp.overridden).toEqual(['peaks']);
+      expect(jp.peaks.map((p) => p.id)).toEqual(['golden-week', 'obon', 'nenmatsu', 'silver-week-2026']);
+      expect(jp.peaks[3]).toMatchObject({ from: '2026-09-19', to: '2026-09-23', zh: '2026 年银色周（9 月 19–23 日），连休五天，物流和仓库变慢。' });
+      expect(jp.peaks[3].note).toBeUndefined();
+
+      // the form in Chinese: its own labels, no untranslated key
+      await page.evaluate(() => localStorage.setItem('crossdesk.uiLanguage', 'zh-CN'));
+      await page.reload();
+      await page.getByRole('heading', { name: '日本 (JP)' }).waitFor();
+      await page.getByRole('button', { name: '编辑规则' }).click();
+      const zhPeak = page.getByTestId('market-peaks-form').getByRole('group', { name: '高峰期 4 · silver-week-2026' });
+      expect(await zhPeak.getByLabel('标识', { exact: true }).inputValue()).toBe('silver-week-2026');
+      expect(await zhPeak.getByLabel('结束日期', { exact: true }).inputValue()).toBe('2026-09-23');
+      expect(await page.locator('main').innerText()).not.toMatch(/\bmarkets?\.[a-zA-Z]/);
+      await zhPeak.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(resultsDir, 'e2e-markets-peaks.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+      // back to the file's rules for whatever runs next on this server
+      const v = (await api()).version;
+      if (v > 0) await fetch(`${server.url}/api/v1/markets/JP/override?version=${v}`, { method: 'DELETE', headers: bearer(token) });
+    }
   });
 });

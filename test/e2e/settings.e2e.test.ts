@@ -11,12 +11,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { bearer, startTestServer, type TestServer } from '../helpers/server.ts';
-import { DEMO_PASSWORD, seedDemo } from '../../src/cli/demo-seed.ts';
+import { seedDemo } from '../../src/cli/demo-seed.ts';
 import { ensureWebBuilt } from '../../src/cli/web-build.ts';
 import { triageForTickets } from '../../src/helpdesk/triage-adapter.ts';
-import { chromiumMissing, launchChromium, newContext, resultsDir, signIn } from './support.ts';
+import { chromiumMissing, launchChromium, openAsUser, resultsDir } from './support.ts';
 
 const skipReason = chromiumMissing();
 if (skipReason) console.warn(`[e2e] settings test skipped: ${skipReason}`);
@@ -43,18 +43,7 @@ describe.skipIf(skipReason !== null)('store settings and analytics in the browse
     await server?.close();
   });
 
-  async function open(email: string): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
-    const ctx = await newContext(browser!, 'en-US');
-    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server!.url });
-    const page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server!.url);
-    await page.evaluate(() => localStorage.setItem('crossdesk.uiLanguage', 'en'));
-    await page.reload();
-    await signIn(page, email, DEMO_PASSWORD);
-    return { page, errors, close: () => ctx.close() };
-  }
+  const open = (email: string) => openAsUser(browser!, server!.url, email, { permissions: ['clipboard-read', 'clipboard-write'] });
 
   const api = async <T>(p: string): Promise<T> => (await (await fetch(`${server!.url}${p}`, { headers: bearer(token) })).json()) as T;
 

@@ -56,6 +56,32 @@ export async function newContext(browser: Browser, locale = 'en-US'): Promise<Br
   return ctx;
 }
 
+/** A signed-in page of its own browser context (see openAsUser); `close` closes the context. */
+export interface UserPage {
+  page: Page;
+  /** The page's uncaught errors. */
+  errors: string[];
+  close: () => Promise<void>;
+}
+
+/**
+ * The app opened in a new context as `email`, in the English interface: the interface
+ * language is set before signing in through the login form. `password` defaults to the
+ * demo's; `permissions` are granted to the app's origin (e.g. the clipboard).
+ */
+export async function openAsUser(browser: Browser, baseUrl: string, email: string, opts: { password?: string; permissions?: string[] } = {}): Promise<UserPage> {
+  const ctx = await newContext(browser, 'en-US');
+  if (opts.permissions?.length) await ctx.grantPermissions(opts.permissions, { origin: baseUrl });
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(baseUrl);
+  await page.evaluate(() => localStorage.setItem('crossdesk.uiLanguage', 'en'));
+  await page.reload();
+  await signIn(page, email, opts.password ?? DEMO_PASSWORD);
+  return { page, errors, close: () => ctx.close() };
+}
+
 /**
  * The demo for a browser test: the web bundle built (before the server starts: it serves
  * the files it finds then), a listening server with triage, the knowledge base when asked,

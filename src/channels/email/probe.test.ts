@@ -4,24 +4,13 @@
  * password, an unknown folder and a closed port answer ok:false with the reason; the stored
  * password is never sent to another server; admins only; nothing of the mailbox changes.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/helpers/net.ts';
 import { bearer, startTestServer, type TestServer } from '../../../test/helpers/server.ts';
 import { dovecotMissing, startDovecot, type Dovecot } from '../../../test/helpers/dovecot.ts';
 
 const missing = dovecotMissing();
 if (missing) console.warn(missing);
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('mailbox test connection: input and roles (no IMAP server needed)', () => {
   let server: TestServer;
@@ -56,7 +45,7 @@ describe('mailbox test connection: input and roles (no IMAP server needed)', () 
   });
 
   it('a closed port is an answer with the reason, not a failed request', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // free a moment ago: nothing listens there
     const r = await server.app.inject({ method: 'POST', url: '/api/v1/mailboxes/test', headers: bearer(admin), payload: { host: '127.0.0.1', port, tls: 'none', username: 'u', password: 'p' } });
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json()).toMatchObject({ ok: false, idle: null, messages: null });

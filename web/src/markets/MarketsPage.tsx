@@ -1,6 +1,6 @@
 // Markets page (`#/markets`, `#/markets/DE`): every market's rules in force, each with its
 // legal source; trainers, managers and admins edit them (consumer rules, hours, holidays,
-// cultural guidance), see what differs from the file's default and revert to it, and read
+// cultural guidance, peaks), see what differs from the file's default and revert to it, and read
 // the history of who changed what. Agents read the same page without the edit controls.
 import { Fragment, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
@@ -18,6 +18,8 @@ import {
   changedBody,
   DAYS,
   draftOf,
+  duplicatePeak,
+  emptyPeak,
   errorField,
   GUIDE_KEYS,
   hoursText,
@@ -400,6 +402,8 @@ function EditForm({ market, onDone }: { market: MarketView; onDone: () => void }
   const errPath = errorField(error);
   const errAt = (key: string) => (belongsTo(errPath, key) && error instanceof Error ? error.message : undefined);
   const conflict = error instanceof ApiError && error.code === 'version_conflict';
+  /** An error about the list of peaks as a whole (e.g. too many), not one of them. */
+  const peaksError = errPath === 'peaks' && error instanceof Error ? error.message : undefined;
   const { fields } = changedBody(base, draft);
 
   const set = (fn: (d: Draft) => void) =>
@@ -413,6 +417,12 @@ function EditForm({ market, onDone }: { market: MarketView; onDone: () => void }
     e.preventDefault();
     const { body, fields: changed } = changedBody(base, draft);
     if (!changed.length) return;
+    // the API keeps peaks by position; a second peak with the same ID is a mistake: say it at the field
+    const dup = duplicatePeak(draft);
+    if (dup >= 0) {
+      setError(new ApiError(400, 'validation_error', t('markets.peakIdTaken', { id: draft.peaks[dup].id.trim() }), { field: `peaks[${dup}].id` }));
+      return;
+    }
     setError(null);
     save.mutate(body, {
       onSuccess: () => {
@@ -584,6 +594,34 @@ function EditForm({ market, onDone }: { market: MarketView; onDone: () => void }
             {text(`culture.${lang}.tips`, `${t('markets.tips')} (${lang === 'en' ? 'English' : '中文'})`, draft.guides[lang].tips, (v) => set((d) => void (d.guides[lang].tips = v)), { long: true, hint: t('markets.tipsHint') })}
           </span>
         ))}
+      </fieldset>
+
+      <fieldset className="settings-plain" data-testid="market-peaks-form">
+        <legend>{t('markets.peaks')}</legend>
+        {peaksError && <p className="settings-field-error">{peaksError}</p>}
+        {draft.peaks.length === 0 && <p className="muted">{t('markets.none')}</p>}
+        {draft.peaks.map((peak, i) => (
+          <fieldset key={i} className="settings-grid">
+            <legend>
+              {t('markets.peakN', { n: i + 1 })}
+              {peak.id.trim() ? ` · ${peak.id.trim()}` : ''}
+            </legend>
+            {text(`peaks[${i}].id`, t('markets.peakId'), peak.id, (v) => set((d) => void (d.peaks[i].id = v)), { hint: t('markets.peakIdHint') })}
+            {text(`peaks[${i}].from`, t('markets.peakFrom'), peak.from, (v) => set((d) => void (d.peaks[i].from = v)), { hint: t('markets.peakDatesHint') })}
+            {text(`peaks[${i}].to`, t('markets.peakTo'), peak.to, (v) => set((d) => void (d.peaks[i].to = v)))}
+            {text(`peaks[${i}].en`, t('markets.peakEn'), peak.en, (v) => set((d) => void (d.peaks[i].en = v)), { long: true })}
+            {text(`peaks[${i}].zh`, t('markets.peakZh'), peak.zh, (v) => set((d) => void (d.peaks[i].zh = v)), { long: true })}
+            {text(`peaks[${i}].note`, t('markets.noteLabel'), peak.note, (v) => set((d) => void (d.peaks[i].note = v)), { long: true, hint: t('markets.noteHint') })}
+            <div className="settings-span-all">
+              <button type="button" className="btn btn-small" onClick={() => set((d) => void d.peaks.splice(i, 1))}>
+                {t('markets.removePeak')}
+              </button>
+            </div>
+          </fieldset>
+        ))}
+        <button type="button" className="btn btn-small" onClick={() => set((d) => void d.peaks.push(emptyPeak()))}>
+          {t('markets.addPeak')}
+        </button>
       </fieldset>
 
       <div className="admin-actions">

@@ -140,9 +140,22 @@ export interface Draft {
   /** Per day "09:00-18:00, 19:00-21:00"; empty = closed. */
   hours: Record<Day, string>;
   holidays: Array<{ date: string; en: string; zh: string; source: string }>;
+  /** Busy seasons (Golden Week, Ramadan, Singles' Day…); empty dates = a season said in words. */
+  peaks: PeakDraft[];
   address: string;
   guides: Record<'en' | 'zh', Record<(typeof GUIDE_KEYS)[number], string> & { tips: string }>;
 }
+
+export interface PeakDraft {
+  id: string;
+  from: string;
+  to: string;
+  en: string;
+  zh: string;
+  note: string;
+}
+
+export const emptyPeak = (): PeakDraft => ({ id: '', from: '', to: '', en: '', zh: '', note: '' });
 
 const num = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v));
 
@@ -157,6 +170,7 @@ export function draftOf(m: MarketView): Draft {
     restocking: { allowed: c.restockingFee.allowed, source: c.restockingFee.source, note: c.restockingFee.note ?? '' },
     hours: Object.fromEntries(DAYS.map((d) => [d, hoursText(m.businessHours[d] ?? [])])) as Record<Day, string>,
     holidays: m.extraHolidays.map((h) => ({ date: h.date, en: h.name.en, zh: h.name.zh, source: h.source })),
+    peaks: m.peaks.map((p) => ({ id: p.id, from: p.from ?? '', to: p.to ?? '', en: p.en, zh: p.zh, note: p.note ?? '' })),
     address: m.culture.address,
     guides: { en: guide(m.culture.en), zh: guide(m.culture.zh) },
   };
@@ -208,6 +222,14 @@ export function sectionsOf(d: Draft): Record<string, unknown> {
     'consumer.restockingFee': withNote({ allowed: d.restocking.allowed, source: d.restocking.source }, d.restocking.note),
     businessHours: Object.fromEntries(DAYS.map((day) => [day, parseHours(d.hours[day])])),
     extraHolidays: d.holidays.map((h) => ({ date: h.date.trim(), name: { en: h.en, zh: h.zh }, source: h.source })),
+    // in the API's shape: dates and note only when given (an empty date is no date)
+    peaks: d.peaks.map((p) => {
+      const out: Record<string, string> = { id: p.id.trim(), en: p.en, zh: p.zh };
+      if (p.from.trim()) out.from = p.from.trim();
+      if (p.to.trim()) out.to = p.to.trim();
+      if (p.note.trim()) out.note = p.note.trim();
+      return out;
+    }),
     'culture.address': d.address,
     'culture.en': guide(d.guides.en),
     'culture.zh': guide(d.guides.zh),
@@ -226,6 +248,17 @@ export function changedBody(base: MarketView, draft: Draft): { body: Record<stri
     else body[head] = after[f];
   }
   return { body, fields };
+}
+
+/** The first peak whose id an earlier peak already has (the id names the peak), or -1. */
+export function duplicatePeak(d: Draft): number {
+  const seen = new Set<string>();
+  return d.peaks.findIndex((p) => {
+    const id = p.id.trim();
+    if (id && seen.has(id)) return true;
+    seen.add(id);
+    return false;
+  });
 }
 
 /** The field a failed save names: `details.field` (our validator) or the first schema error's path. */

@@ -7,6 +7,7 @@ const LOCALISED = new Set([
   'forbidden',
   'not_found',
   'conflict',
+  'version_conflict',
   'invalid_transition',
   'rate_limited',
   'csrf_failed',
