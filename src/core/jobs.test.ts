@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, usingPostgres } from '../../test/helpers/db.ts';
 import { openDatabase, type Database } from '../db/index.ts';
 import { ManualClock } from './clock.ts';
@@ -259,5 +259,36 @@ describe('JobRunner', () => {
     expect(by.a + by.b).toBe(N);
     const statuses = await d.db.selectFrom('jobs').select(['status', 'attempts']).execute();
     expect(statuses.every((s) => s.status === 'done' && s.attempts === 1)).toBe(true);
+  });
+
+  it('a poke while a batch runs is not lost: the runner looks again right after the batch', async () => {
+    const d = await database();
+    const clock = startClock();
+    const ran: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const ref: { runner?: JobRunner } = {};
+    const handlers: Record<string, JobHandler> = {
+      first: async () => {
+        ran.push('first');
+        // a job queued (and poked) on this node while the batch runs
+        await enqueueJob(d.db, 'second', {});
+        ref.runner?.poke();
+        await gate;
+      },
+      second: async () => void ran.push('second'),
+    };
+    // polling an hour apart: only the poke can bring the second job in during the test
+    const runner = new JobRunner({ db: d.db, clock, pollMs: 3_600_000, handlers });
+    ref.runner = runner;
+    await enqueueJob(d.db, 'first', {});
+    runner.start();
+    try {
+      await vi.waitFor(() => expect(ran).toEqual(['first']));
+      release();
+      await vi.waitFor(() => expect(ran).toEqual(['first', 'second']), { timeout: 10_000 });
+    } finally {
+      await runner.stop();
+    }
   });
 });

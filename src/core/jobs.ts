@@ -63,6 +63,8 @@ export class JobRunner {
   readonly workerId = `${os.hostname()}:${process.pid}:${randomToken(4)}`;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
+  /** A poke arrived while a batch ran: look again right after it. */
+  private poked = false;
   private stopped = true;
   private idle: Promise<void> = Promise.resolve();
   private readonly o: Required<Omit<JobRunnerOptions, 'onError'>> & Pick<JobRunnerOptions, 'onError'>;
@@ -86,15 +88,20 @@ export class JobRunner {
 
   /** Wakes the worker now (after an enqueue on this node). */
   poke(): void {
-    if (!this.stopped && !this.running) this.schedule(0);
+    if (this.stopped) return;
+    if (this.running) this.poked = true;
+    else this.schedule(0);
   }
 
   private schedule(ms: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
+      this.poked = false;
       this.idle = this.tick().then(
-        (n) => this.schedule(n > 0 ? 0 : this.o.pollMs),
+        // a full batch may have left more due jobs, a poke during the batch announced one;
+        // otherwise nothing is due here before the next poll (or poke)
+        (n) => this.schedule(n >= this.o.batch || this.poked ? 0 : this.o.pollMs),
         () => this.schedule(this.o.pollMs),
       );
     }, ms);
@@ -120,23 +127,30 @@ export class JobRunner {
     const until = new Date(now.getTime() + leaseMs);
     const types = Object.keys(this.o.handlers);
     if (!types.length) return [];
-    // a job whose worker died on every attempt (it may be what kills the worker) is given up
-    await sql`
-      UPDATE jobs SET status = 'dead', finished_at = ${now}, locked_by = NULL, locked_until = NULL,
-        last_error = 'the worker running it stopped (lease expired) on the last attempt'
-      WHERE type IN (${sql.join(types)}) AND status = 'running' AND locked_until < ${now} AND attempts >= max_attempts`.execute(db);
-    const res = await sql<{ id: number; type: string; payload: unknown; attempts: number; max_attempts: number }>`
-      UPDATE jobs SET status = 'running', locked_by = ${this.workerId}, locked_until = ${until}, attempts = attempts + 1
-      WHERE id IN (
-        SELECT id FROM jobs
-        WHERE type IN (${sql.join(types)})
-          AND ((status = 'queued' AND run_at <= ${now}) OR (status = 'running' AND locked_until < ${now}))
-        ORDER BY run_at, id
-        LIMIT ${batch}
-        FOR UPDATE SKIP LOCKED
+    // One statement: a job whose worker died on every attempt (it may be what kills the
+    // worker) is given up, and due jobs (queued, or running with an expired lease and
+    // attempts left) are claimed. The two sets are disjoint, so no row is changed twice.
+    const res = await sql<{ id: number; type: string; payload: unknown; attempts: number; max_attempts: number; claimed: boolean }>`
+      WITH given_up AS (
+        UPDATE jobs SET status = 'dead', finished_at = ${now}, locked_by = NULL, locked_until = NULL,
+          last_error = 'the worker running it stopped (lease expired) on the last attempt'
+        WHERE type IN (${sql.join(types)}) AND status = 'running' AND locked_until < ${now} AND attempts >= max_attempts
+        RETURNING id
+      ), claimed AS (
+        UPDATE jobs SET status = 'running', locked_by = ${this.workerId}, locked_until = ${until}, attempts = attempts + 1
+        WHERE id IN (
+          SELECT id FROM jobs
+          WHERE type IN (${sql.join(types)})
+            AND ((status = 'queued' AND run_at <= ${now}) OR (status = 'running' AND locked_until < ${now} AND attempts < max_attempts))
+          ORDER BY run_at, id
+          LIMIT ${batch}
+          FOR UPDATE SKIP LOCKED
+        )
+        RETURNING id, type, payload, attempts, max_attempts
       )
-      RETURNING id, type, payload, attempts, max_attempts`.execute(db);
-    return res.rows.sort((a, b) => a.id - b.id);
+      SELECT id, type, payload, attempts, max_attempts, true AS claimed FROM claimed
+      UNION ALL SELECT id, NULL, NULL, NULL, NULL, false FROM given_up`.execute(db);
+    return res.rows.filter((r) => r.claimed).sort((a, b) => a.id - b.id);
   }
 
   private async runOne(job: { id: number; type: string; payload: unknown; attempts: number; max_attempts: number }): Promise<void> {

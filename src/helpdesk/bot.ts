@@ -21,7 +21,7 @@ import { sql, type Kysely } from 'kysely';
 import { parse as parseYaml } from 'yaml';
 import type { DB } from '../db/types.ts';
 import type { Clock } from '../core/clock.ts';
-import type { EventBus } from '../core/events.ts';
+import type { DomainEvent, EventBus } from '../core/events.ts';
 import { notFound, validationError } from '../core/errors.ts';
 import { isUuid, uuidv7 } from '../core/ids.ts';
 import { enqueueJob, type JobHandler } from '../core/jobs.ts';
@@ -38,6 +38,8 @@ export interface BotDeps {
   db: Kysely<DB>;
   bus: EventBus;
   clock: Clock;
+  /** This node's note of what the bot already looked at (runtime.ts): spares `bot.consider` jobs that would find nothing to do. */
+  ledger?: BotLedger;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -538,6 +540,8 @@ export async function runBot(deps: BotDeps, ticketId: string): Promise<BotDecisi
   let replyMessageId: string | null = null;
   let noteMessageId: string | null = null;
   if (answer) {
+    // the status changes the bot makes itself (new → open with its reply, then solved) need no job
+    deps.ledger?.ownStatusChanges(t.id, t.status === 'new' ? 2 : 1);
     const m = await addBotMessage(tdeps, t.id, { body: answer.body, language: language ?? undefined, channel: t.channel });
     replyMessageId = m.id;
     await updateTicket(tdeps, t.id, { status: 'solved' }, { type: 'system', id: null, name: 'Bot' });
@@ -626,25 +630,123 @@ export function botJobs(deps: BotDeps): Record<string, JobHandler> {
 }
 
 /**
+ * What the bot of this node has already looked at, so that `watchForBot` does not queue a
+ * `bot.consider` job that could only find the message decided (each costs an insert, a
+ * claim, the bot's read and a completion; with every ticket created over the API that was
+ * most of the bot's database work). Two facts, both about this node only:
+ * - tickets whose creation ran the bot in afterIntake (`intake`): their `ticket.created`
+ *   needs no job;
+ * - status changes the bot is about to make itself (`ownStatusChanges`: its reply opens a
+ *   new ticket, its answer solves it): that many status events of the ticket need no job.
+ *   Skipping one of several status events of a ticket is safe either way: the job of any
+ *   other reads the ticket as it is then, and decides on its newest customer message.
+ * Entries are forgotten after a minute (an event arrives within milliseconds).
+ */
+export class BotLedger {
+  private readonly intakes = new Map<string, number>();
+  private readonly statuses = new Map<string, { n: number; at: number }>();
+  private readonly ttlMs: number;
+
+  constructor(opts: { ttlMs?: number } = {}) {
+    this.ttlMs = opts.ttlMs ?? 60_000;
+  }
+
+  intake(ticketId: string): void {
+    this.prune();
+    this.intakes.set(ticketId, Date.now());
+  }
+
+  tookIntake(ticketId: string): boolean {
+    return this.intakes.has(ticketId);
+  }
+
+  ownStatusChanges(ticketId: string, n: number): void {
+    this.prune();
+    const cur = this.statuses.get(ticketId);
+    this.statuses.set(ticketId, { n: (cur?.n ?? 0) + n, at: Date.now() });
+  }
+
+  /** Whether a status event of the ticket is one the bot announced (and counts it off). */
+  takeOwnStatusChange(ticketId: string): boolean {
+    const cur = this.statuses.get(ticketId);
+    if (!cur || Date.now() - cur.at > this.ttlMs) return false;
+    if (cur.n <= 1) this.statuses.delete(ticketId);
+    else cur.n -= 1;
+    return true;
+  }
+
+  private prune(): void {
+    const old = Date.now() - this.ttlMs;
+    // Maps keep insertion order: the oldest entries come first
+    for (const [id, at] of this.intakes) {
+      if (at >= old) break;
+      this.intakes.delete(id);
+    }
+    for (const [id, e] of this.statuses) {
+      if (e.at >= old) break;
+      this.statuses.delete(id);
+    }
+  }
+}
+
+/** How long a `ticket.created` waits for its creation's afterIntake to be noted (it follows the publish at once). */
+const INTAKE_GRACE_MS = 250;
+
+export interface WatchForBotOptions {
+  /** This node's ledger (the same one its bot and afterIntake use). */
+  ledger?: BotLedger;
+  /**
+   * This node's id, as its bus stamps it on the events it publishes (`node`, runtime.ts).
+   * An event another node published is that node's to follow up: its own watcher queues
+   * the job, so the nodes do not all queue (and run) one. Events without a `node` (from a
+   * process that does not stamp them) are followed up by everyone, as before.
+   */
+  node?: string;
+}
+
+/**
  * Channels that open tickets without the afterIntake hook (e-mail, IMAP, chat) reach the bot
  * through this: a new ticket or a status change queues the job once per event.
  */
-export function watchForBot(db: Kysely<DB>, clock: Clock, bus: EventBus, poke?: () => void): () => void {
-  return bus.subscribe((e) => {
-    if (e.type !== 'ticket.created' && !(e.type === 'ticket.updated' && e.changes?.includes('status'))) return;
+export function watchForBot(db: Kysely<DB>, clock: Clock, bus: EventBus, poke?: () => void, opts: WatchForBotOptions = {}): () => void {
+  const timers = new Set<NodeJS.Timeout>();
+  const enqueue = (e: DomainEvent) =>
     void enqueueJob(db, BOT_JOB, { ticketId: e.ticketId }, { uniqueKey: `${BOT_JOB}:${e.ticketId}:${e.type}:${e.at}`, maxAttempts: 3, runAt: clock.now() }).then(
       (id) => {
         if (id !== null) poke?.();
       },
       () => undefined,
     );
+  const unsubscribe = bus.subscribe((e) => {
+    if (e.type !== 'ticket.created' && !(e.type === 'ticket.updated' && e.changes?.includes('status'))) return;
+    if (opts.node && typeof e.node === 'string' && e.node !== opts.node) return;
+    const ledger = opts.ledger;
+    if (!ledger) return enqueue(e);
+    if (e.type === 'ticket.updated') {
+      if (!ledger.takeOwnStatusChange(e.ticketId)) enqueue(e);
+      return;
+    }
+    // the creation's afterIntake is called right after this event is published
+    if (ledger.tookIntake(e.ticketId)) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (!ledger.tookIntake(e.ticketId)) enqueue(e);
+    }, INTAKE_GRACE_MS);
+    timer.unref();
+    timers.add(timer);
   });
+  return () => {
+    unsubscribe();
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+  };
 }
 
 /** For TicketDeps.afterIntake: never throws (a failing bot must not lose a ticket). */
-export function botAfterIntake(deps: BotDeps, onError?: (e: unknown) => void): (ticketId: string) => Promise<void> {
+export function botAfterIntake(deps: BotDeps, onError?: (e: unknown) => void): (ticketId: string, reason?: 'created' | 'reopened') => Promise<void> {
   loadBotContent();
-  return async (ticketId) => {
+  return async (ticketId, reason = 'created') => {
+    if (reason === 'created') deps.ledger?.intake(ticketId);
     try {
       await runBot(deps, ticketId);
     } catch (e) {

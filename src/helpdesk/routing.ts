@@ -328,36 +328,56 @@ export interface TicketFacts {
 const levelRank = (l: CertificationLevel) => CERTIFICATION_LEVELS.indexOf(l);
 const proficiencyRank = (p: AgentLanguage['proficiency']) => PROFICIENCIES.indexOf(p);
 
-/** All active agents with their shifts, presence, current load and last assignment. */
+/** Each agent's presence, weekly shifts (JSON) and open tickets, beside their users row. */
+const AGENT_EXTRAS = [
+  'p.state as p_state',
+  'p.updated_at as p_updated_at',
+  'p.on_shift_seen as p_on_shift_seen',
+  'p.last_assigned_at as p_last_assigned_at',
+  sql<Shift[] | null>`(SELECT json_agg(json_build_object('weekday', s.weekday, 'start', s.start, 'end', s."end") ORDER BY s.weekday, s.start) FROM agent_shifts s WHERE s.user_id = u.id)`.as('p_shifts'),
+  sql<number | null>`(SELECT count(*)::int FROM tickets lt WHERE lt.assignee_id = u.id AND lt.status IN (${sql.join([...OPEN_STATUSES])}))`.as('p_load'),
+] as const;
+
+interface AgentExtras {
+  p_state: PresenceState | null;
+  p_updated_at: Date | null;
+  p_on_shift_seen: boolean | null;
+  p_last_assigned_at: Date | null;
+  p_shifts: Shift[] | null;
+  p_load: number | null;
+}
+
+function agentState(user: User, x: AgentExtras, now: Date): AgentState {
+  const own = (x.p_shifts ?? []).map(({ weekday, start, end }) => ({ weekday: Number(weekday), start, end }));
+  const pres: Presence = { state: x.p_state ?? 'auto', updatedAt: x.p_updated_at ?? null };
+  return {
+    user,
+    shifts: own,
+    presence: pres,
+    onShift: isOnShift(user, own, pres, now),
+    onShiftSeen: x.p_on_shift_seen ?? false,
+    load: x.p_load ?? 0,
+    lastAssignedAt: x.p_last_assigned_at ?? null,
+  };
+}
+
+/**
+ * All active agents with their shifts, presence, current load and last assignment, in one
+ * statement (routing runs after every new ticket: each round trip counts).
+ */
 async function loadAgents(db: Kysely<DB>, now: Date): Promise<AgentState[]> {
-  const users = await db.selectFrom('users').selectAll().where('role', '=', 'agent').where('active', '=', true).orderBy('id').execute();
-  if (!users.length) return [];
-  const ids = users.map((u) => u.id);
-  const [shifts, presence, loads] = await Promise.all([
-    db.selectFrom('agent_shifts').select(['user_id', 'weekday', 'start', 'end']).where('user_id', 'in', ids).execute(),
-    db.selectFrom('agent_presence').selectAll().where('user_id', 'in', ids).execute(),
-    db
-      .selectFrom('tickets')
-      .select(['assignee_id', sql<number>`count(*)::int`.as('n')])
-      .where('assignee_id', 'in', ids)
-      .where('status', 'in', OPEN_STATUSES)
-      .groupBy('assignee_id')
-      .execute(),
-  ]);
-  return users.map((user) => {
-    const own = shifts.filter((s) => s.user_id === user.id).map(({ weekday, start, end }) => ({ weekday, start, end }));
-    const p = presence.find((x) => x.user_id === user.id);
-    const pres: Presence = { state: p?.state ?? 'auto', updatedAt: p?.updated_at ?? null };
-    return {
-      user,
-      shifts: own,
-      presence: pres,
-      onShift: isOnShift(user, own, pres, now),
-      onShiftSeen: p?.on_shift_seen ?? false,
-      load: loads.find((l) => l.assignee_id === user.id)?.n ?? 0,
-      lastAssignedAt: p?.last_assigned_at ?? null,
-    };
-  });
+  const rows = await db
+    .selectFrom('users as u')
+    .leftJoin('agent_presence as p', 'p.user_id', 'u.id')
+    .selectAll('u')
+    .select([...AGENT_EXTRAS])
+    .where('u.role', '=', 'agent')
+    .where('u.active', '=', true)
+    .orderBy('u.id')
+    .execute();
+  return rows.map(({ p_state, p_updated_at, p_on_shift_seen, p_last_assigned_at, p_shifts, p_load, ...user }) =>
+    agentState(user, { p_state, p_updated_at, p_on_shift_seen, p_last_assigned_at, p_shifts, p_load }, now),
+  );
 }
 
 /**
@@ -476,9 +496,10 @@ const ADVISORY_KEY = 7_301_202_611; // "routing" for this app
 
 /**
  * Runs `fn` while no other routing decision runs: an in-process queue, and on a
- * PostgreSQL server also a session advisory lock shared by every app node.
+ * PostgreSQL server also a session advisory lock shared by every app node. (Exported for
+ * tests.)
  */
-async function withRoutingLock<T>(deps: RoutingDeps, fn: () => Promise<T>): Promise<T> {
+export async function withRoutingLock<T>(deps: RoutingDeps, fn: () => Promise<T>): Promise<T> {
   const prev = localChains.get(deps.db) ?? Promise.resolve();
   let release!: () => void;
   const mine = new Promise<void>((r) => (release = r));
@@ -517,20 +538,76 @@ export interface RouteResult {
 
 const routingActor: Actor = { ...systemActor, name: 'routing' };
 
-async function loadTicket(db: Kysely<DB>, id: string): Promise<TicketFacts | undefined> {
-  if (!isUuid(id)) return undefined;
-  return db
-    .selectFrom('tickets')
-    .select(['id', 'store_id', 'status', 'priority', 'angry', 'language', 'category', 'team_id', 'assignee_id', 'created_at'])
-    .where('id', '=', id)
-    .executeTakeFirst();
+interface TicketWithRule {
+  ticket: TicketFacts;
+  rule: { scope: string; settings: RoutingSettings };
+  /** Whether the ticket's assignee is an active user (null: no assignee, or no such user). */
+  assigneeActive: boolean | null;
+  agents: AgentState[];
 }
 
-async function recordRouted(db: Kysely<DB>, ticketId: string, at: Date, after: Record<string, unknown>): Promise<void> {
-  await db
-    .insertInto('ticket_events')
-    .values({ ticket_id: ticketId, actor_type: 'system', actor_id: null, type: 'routed', field: null, before: null, after: JSON.stringify(after), created_at: at })
+/**
+ * What a routing decision reads, in one statement: the ticket's routing facts, the rule for
+ * its store, whether its assignee is active, and every active agent (as loadAgents), one
+ * row per agent (one row with no agent when there is none).
+ */
+async function ticketForRouting(db: Kysely<DB>, id: string, now: Date): Promise<TicketWithRule | undefined> {
+  if (!isUuid(id)) return undefined;
+  const rows = await db
+    .selectFrom('tickets as t')
+    .leftJoin('users as u', (j) => j.on('u.role', '=', 'agent').on('u.active', '=', true))
+    .leftJoin('agent_presence as p', 'p.user_id', 'u.id')
+    .selectAll('u')
+    .select([...AGENT_EXTRAS])
+    .select([
+      't.id as t_id', 't.store_id as t_store_id', 't.status as t_status', 't.priority as t_priority', 't.angry as t_angry', 't.language as t_language',
+      't.category as t_category', 't.team_id as t_team_id', 't.assignee_id as t_assignee_id', 't.created_at as t_created_at',
+      sql<unknown>`(SELECT r.settings FROM routing_rules r WHERE r.scope = t.store_id::text)`.as('t_own_rule'),
+      sql<unknown>`(SELECT r.settings FROM routing_rules r WHERE r.scope = 'global')`.as('t_global_rule'),
+      sql<boolean | null>`(SELECT a.active FROM users a WHERE a.id = t.assignee_id)`.as('t_assignee_active'),
+    ])
+    .where('t.id', '=', id)
+    .orderBy('u.id')
     .execute();
+  const first = rows[0];
+  if (!first) return undefined;
+  const ticket: TicketFacts = {
+    id: first.t_id,
+    store_id: first.t_store_id,
+    status: first.t_status,
+    priority: first.t_priority,
+    angry: first.t_angry,
+    language: first.t_language,
+    category: first.t_category,
+    team_id: first.t_team_id,
+    assignee_id: first.t_assignee_id,
+    created_at: first.t_created_at,
+  };
+  // as ruleFor: the store's own rule, else the global one, else the defaults
+  const rule =
+    first.t_own_rule !== null && first.t_own_rule !== undefined
+      ? { scope: ticket.store_id, settings: normaliseSettings(first.t_own_rule) }
+      : first.t_global_rule !== null && first.t_global_rule !== undefined
+        ? { scope: 'global', settings: normaliseSettings(first.t_global_rule) }
+        : { scope: 'global', settings: { ...DEFAULT_SETTINGS } };
+  const agents: AgentState[] = [];
+  for (const r of rows) {
+    const {
+      t_id: _id, t_store_id: _s, t_status: _st, t_priority: _pr, t_angry: _an, t_language: _l, t_category: _c, t_team_id: _tm, t_assignee_id: _as, t_created_at: _cr,
+      t_own_rule: _o, t_global_rule: _g, t_assignee_active: _aa,
+      p_state, p_updated_at, p_on_shift_seen, p_last_assigned_at, p_shifts, p_load, ...user
+    } = r;
+    if (user.id === null) continue; // no agent at all
+    agents.push(agentState(user as User, { p_state, p_updated_at, p_on_shift_seen, p_last_assigned_at, p_shifts, p_load }, now));
+  }
+  return { ticket, rule, assigneeActive: first.t_assignee_active, agents };
+}
+
+const routedEvent = (ticketId: string, at: Date, after: Record<string, unknown>) =>
+  ({ ticket_id: ticketId, actor_type: 'system', actor_id: null, type: 'routed', field: null, before: null, after: JSON.stringify(after), created_at: at }) as const;
+
+async function recordRouted(db: Kysely<DB>, ticketId: string, at: Date, after: Record<string, unknown>): Promise<void> {
+  await db.insertInto('ticket_events').values(routedEvent(ticketId, at, after)).execute();
 }
 
 interface RouteContext {
@@ -583,15 +660,22 @@ async function routeOne(
   }
   const chosen = ev.chosen;
   await updateTicket(deps, ticket.id, { assigneeId: chosen.user.id }, routingActor);
+  const waitedMinutes = trigger === 'waiting' ? Math.max(0, Math.round((now.getTime() - ticket.created_at.getTime()) / 60_000)) : undefined;
+  const routed = { ...base, outcome: 'assigned', assigneeId: chosen.user.id, assigneeName: chosen.user.name, ...(waitedMinutes !== undefined ? { waitedMinutes } : {}) };
+  // the agent's last assignment (round-robin) and the decision on the ticket: one statement
   await deps.db
-    .insertInto('agent_presence')
-    .values({ user_id: chosen.user.id, last_assigned_at: now })
-    .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_assigned_at: now }))
+    .with('presence', (db) =>
+      db
+        .insertInto('agent_presence')
+        .values({ user_id: chosen.user.id, last_assigned_at: now })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_assigned_at: now }))
+        .returning('user_id'),
+    )
+    .insertInto('ticket_events')
+    .values(routedEvent(ticket.id, now, routed))
     .execute();
   chosen.load += 1;
   chosen.lastAssignedAt = now;
-  const waitedMinutes = trigger === 'waiting' ? Math.max(0, Math.round((now.getTime() - ticket.created_at.getTime()) / 60_000)) : undefined;
-  await recordRouted(deps.db, ticket.id, now, { ...base, outcome: 'assigned', assigneeId: chosen.user.id, assigneeName: chosen.user.name, ...(waitedMinutes !== undefined ? { waitedMinutes } : {}) });
   return { ticketId: ticket.id, outcome: 'assigned', assigneeId: chosen.user.id, candidates: ev.candidates };
 }
 
@@ -599,21 +683,65 @@ async function routeOne(
  * Routes one ticket now: assigns it to the best eligible agent, or leaves it waiting in
  * the queue with the reasons recorded. A ticket already assigned, or no longer open, is
  * left alone.
+ *
+ * Decisions that give a ticket to someone are serialised (withRoutingLock: loads and
+ * round-robin must be read after the previous assignment). Most decisions give nothing:
+ * the ticket is not waiting, already has an active assignee, routing is off, or nobody
+ * fits now. Those are taken from a first look without the lock (one statement), so ticket
+ * intake does not queue behind other nodes' routing; whenever someone fits, the lock is
+ * taken and everything is read and decided again under it.
  */
 export async function routeTicket(deps: RoutingDeps, ticketId: string, now: Date, trigger: RoutingTrigger = 'manual'): Promise<RouteResult> {
+  const first = await ticketForRouting(deps.db, ticketId, now);
+  if (!first) throw notFound('Ticket', ticketId);
+  const quick = await withoutLock(deps, first, now, trigger);
+  if (quick) return quick;
   return withRoutingLock(deps, async () => {
-    const ticket = await loadTicket(deps.db, ticketId);
-    if (!ticket) throw notFound('Ticket', ticketId);
-    if (!WAITING_STATUSES.includes(ticket.status)) return { ticketId, outcome: 'skipped', assigneeId: ticket.assignee_id, reason: `status_${ticket.status}`, candidates: [] };
+    const again = await ticketForRouting(deps.db, ticketId, now);
+    if (!again) throw notFound('Ticket', ticketId);
+    const { ticket } = again;
+    const skipped = notWaiting(again);
+    if (skipped) return skipped;
     if (ticket.assignee_id) {
-      const a = await deps.db.selectFrom('users').select(['active']).where('id', '=', ticket.assignee_id).executeTakeFirst();
-      if (a?.active) return { ticketId, outcome: 'skipped', assigneeId: ticket.assignee_id, reason: 'already_assigned', candidates: [] };
       // the assignee left: the ticket needs someone else
       await updateTicket(deps, ticketId, { assigneeId: null }, routingActor);
       ticket.assignee_id = null;
     }
-    return routeOne(deps, await contextFor(deps.db, now), ticket, now, trigger);
+    return routeOne(deps, { agents: again.agents, rules: new Map([[ticket.store_id, again.rule]]) }, ticket, now, trigger);
   });
+}
+
+/** A ticket routing leaves alone: not waiting, or with an active assignee. */
+function notWaiting({ ticket, assigneeActive }: TicketWithRule): RouteResult | null {
+  if (!WAITING_STATUSES.includes(ticket.status)) return { ticketId: ticket.id, outcome: 'skipped', assigneeId: ticket.assignee_id, reason: `status_${ticket.status}`, candidates: [] };
+  if (ticket.assignee_id && assigneeActive) return { ticketId: ticket.id, outcome: 'skipped', assigneeId: ticket.assignee_id, reason: 'already_assigned', candidates: [] };
+  return null;
+}
+
+/**
+ * The decision when it gives nobody anything (see routeTicket), applied; null when the
+ * ticket may go to someone (or must change) and the decision needs the lock.
+ */
+async function withoutLock(deps: RoutingDeps, first: TicketWithRule, now: Date, trigger: RoutingTrigger): Promise<RouteResult | null> {
+  const skipped = notWaiting(first);
+  if (skipped) return skipped;
+  const { ticket, rule, agents } = first;
+  if (ticket.assignee_id) return null; // an inactive assignee is replaced under the lock
+  if (!rule.settings.enabled) return { ticketId: ticket.id, outcome: 'skipped', assigneeId: null, reason: 'routing_disabled', candidates: [] };
+  const ev = evaluate(ticket, rule.settings, agents);
+  if (ev.chosen || (ev.team && !ticket.team_id)) return null;
+  await recordRouted(deps.db, ticket.id, now, {
+    trigger,
+    rule: { scope: rule.scope, settings: rule.settings },
+    highRisk: ev.highRisk,
+    skillFallback: ev.skillFallback,
+    team: ev.team,
+    candidates: ev.candidates,
+    outcome: 'queued',
+    assigneeId: null,
+    why: whyWaiting(ev.candidates),
+  });
+  return { ticketId: ticket.id, outcome: 'queued', assigneeId: null, reason: 'no_eligible_agent', candidates: ev.candidates };
 }
 
 /** Priority order of the queue: urgent first, then oldest first. */
@@ -892,9 +1020,19 @@ export function routingHooks(deps: RoutingDeps): RoutingHooks {
       },
     },
     schedule: scheduleRoutingTick,
-    watch: () =>
-      deps.bus.subscribe((e) => {
-        if (freesCapacity(e)) void kickAssignWaiting(deps.db, deps.clock).catch(() => undefined);
-      }),
+    watch: () => {
+      // one hand-out per 5-second slot across all nodes (the job's unique key): this node
+      // asks for each slot once, not once per ticket solved in it
+      let askedSlot = -1;
+      return deps.bus.subscribe((e) => {
+        if (!freesCapacity(e)) return;
+        const slot = Math.floor(deps.clock.now().getTime() / 5_000);
+        if (slot === askedSlot) return;
+        askedSlot = slot;
+        void kickAssignWaiting(deps.db, deps.clock).catch(() => {
+          if (askedSlot === slot) askedSlot = -1;
+        });
+      });
+    },
   };
 }

@@ -14,7 +14,7 @@ import type { EventBus } from '../core/events.ts';
 import type { Clock } from '../core/clock.ts';
 import { AppError, validationError } from '../core/errors.ts';
 import { uuidv7 } from '../core/ids.ts';
-import { changedFields, EDITABLE_FIELDS, fieldValue, mergeMarket, MarketRegistry, overridesBetween, withMarkets, type EditableField, type OverrideRules, type OverrideState } from './registry.ts';
+import { changedFields, EDITABLE_FIELDS, fieldValue, mergeMarket, MarketRegistry, needsEntering, openAppRegistry, overridesBetween, withMarkets, type EditableField, type OverrideRules, type OverrideState } from './registry.ts';
 import type { Market } from './model.ts';
 
 export interface Editor {
@@ -209,9 +209,16 @@ export interface MarketService {
   reload(code: string): Promise<void>;
   /** Reloads still running (tests wait for them). */
   settled(): Promise<void>;
-  /** Fastify hook (onRequest / preHandler): runs the rest of the request with this registry. */
+  /**
+   * Fastify hook (onRequest / preHandler): runs the rest of the request with this registry
+   * (entered only when other apps are open in the process, see registry.ts openAppRegistry).
+   */
   hook(req: unknown, reply: unknown, done: () => void): void;
-  /** Run `fn` and what it starts (jobs, SMTP sessions) with this registry. */
+  /**
+   * Run `fn` and what it starts (jobs, SMTP sessions) with this registry. Alone in its
+   * process the registry is in force anyway and `fn` just runs; what it started would see
+   * the files alone if another app opened in the process later (never that app's edits).
+   */
   run<T>(fn: () => T): T;
   close(): void;
 }
@@ -226,6 +233,7 @@ export async function openMarketService(deps: { db: Kysely<DB>; bus: EventBus })
     }
     registry.apply(state);
   }
+  const release = openAppRegistry(registry);
   const pending = new Set<Promise<void>>();
   const reload = async (code: string): Promise<void> => {
     const state = await loadOverride(deps.db, code);
@@ -255,9 +263,14 @@ export async function openMarketService(deps: { db: Kysely<DB>; bus: EventBus })
       while (pending.size) await Promise.all([...pending]);
     },
     hook(_req, _reply, done) {
-      withMarkets(registry, done);
+      // the only app of the process: its registry is in force without entering it
+      if (needsEntering(registry)) withMarkets(registry, done);
+      else done();
     },
-    run: (fn) => withMarkets(registry, fn),
-    close: unsubscribe,
+    run: (fn) => (needsEntering(registry) ? withMarkets(registry, fn) : fn()),
+    close() {
+      unsubscribe();
+      release();
+    },
   };
 }

@@ -6,7 +6,9 @@
  * own database), so the registry in force is carried by an AsyncLocalStorage: the app enters
  * its registry for each request (an onRequest and a preHandler hook) and runtime.ts runs the
  * job runner and the e-mail channel inside it; code outside any app (CLI, unit tests) sees
- * the YAML files alone. An edit on one app never shows in another app's requests.
+ * the YAML files alone. An edit on one app never shows in another app's requests. A process
+ * with a single app (a server) skips the entering: its registry is the one in force
+ * (`openAppRegistry`), and the AsyncLocalStorage stays off.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { calendarForStore, forgetCalendar, type BusinessCalendar } from './calendar.ts';
@@ -244,10 +246,37 @@ export function buildCalendar(m: Market, years?: number[]): BusinessCalendar {
 
 const context = new AsyncLocalStorage<MarketRegistry>();
 const filesOnly = new MarketRegistry();
+/** The registries of the apps open in this process (openMarketService adds and removes them). */
+const appRegistries = new Set<MarketRegistry>();
 
-/** The registry of the app handling this request or job; the files alone outside any app. */
+/**
+ * An app opened its registry in this process. While it is the only one (a server process:
+ * `crossdesk serve`, each worker of `serve --workers`), it is in force everywhere in the
+ * process without entering it, so the AsyncLocalStorage is never switched on: once it is,
+ * Node runs its hooks for every promise the process creates, which cost ~0.1 ms of CPU per
+ * request on the ticket intake path. With two or more apps (tests start many in one
+ * process) each enters its registry (`needsEntering`), and code outside any app sees the
+ * files alone. Returns the release (when the app closes).
+ */
+export function openAppRegistry(registry: MarketRegistry): () => void {
+  appRegistries.add(registry);
+  return () => void appRegistries.delete(registry);
+}
+
+/** Whether an app's requests and jobs must enter its registry: another app is open in this process. */
+export function needsEntering(registry: MarketRegistry): boolean {
+  return !(appRegistries.size === 1 && appRegistries.has(registry));
+}
+
+/**
+ * The registry of the app handling this request or job; the only app's outside them
+ * (a process with one app); the files alone outside any app when several are open (or none).
+ */
 export function currentMarkets(): MarketRegistry {
-  return context.getStore() ?? filesOnly;
+  const entered = context.getStore();
+  if (entered) return entered;
+  if (appRegistries.size === 1) for (const only of appRegistries) return only;
+  return filesOnly;
 }
 
 /** Run `fn` (and everything it starts) with `registry` in force. */

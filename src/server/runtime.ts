@@ -4,14 +4,15 @@ import { migrateToLatest } from '../db/migrator.ts';
 import type { Config } from '../core/config.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { createEventBus } from '../core/event-bus-remote.ts';
-import type { EventBus } from '../core/events.ts';
+import type { DomainEvent, EventBus } from '../core/events.ts';
 import { JobRunner } from '../core/jobs.ts';
 import { buildApp } from './app.ts';
 import { triageForTickets } from '../helpdesk/triage-adapter.ts';
 import { slaJobs, scheduleSlaScan } from '../helpdesk/sla-jobs.ts';
 import { emailChannel, type EmailChannel } from '../channels/email/index.ts';
 import { routingHooks } from '../helpdesk/routing.ts';
-import { botAfterIntake, botJobs, watchForBot } from '../helpdesk/bot.ts';
+import { BotLedger, botAfterIntake, botJobs, watchForBot } from '../helpdesk/bot.ts';
+import { randomToken } from '../core/ids.ts';
 import { surveyJobs, watchSolvedTickets } from '../helpdesk/surveys.ts';
 import { emailSettings } from '../channels/email/settings.ts';
 import { syncKnowledge } from '../knowledge/sync.ts';
@@ -44,13 +45,17 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
     await database.close();
     throw e;
   }
-  const bus = await createEventBus({ databaseUrl: config.databaseUrl, redisUrl: config.redisUrl });
+  // this node's events carry its id, so other nodes leave their follow-ups (bot jobs) to it
+  const node = randomToken(8);
+  const bus = stampedBus(await createEventBus({ databaseUrl: config.databaseUrl, redisUrl: config.redisUrl }), node);
   const email = emailChannel({ db: database.db, bus, clock, triage: triageForTickets });
   const routing = routingHooks({ db: database.db, bus, clock, triage: triageForTickets, dbKind: database.kind });
   // the bot first (a ticket it answers alone is solved and needs no agent), then routing
-  const bot = botAfterIntake({ db: database.db, bus, clock });
+  const ledger = new BotLedger();
+  const botDeps = { db: database.db, bus, clock, ledger };
+  const bot = botAfterIntake(botDeps);
   const afterIntake = async (ticketId: string, reason: 'created' | 'reopened') => {
-    await bot(ticketId);
+    await bot(ticketId, reason);
     await routing.afterIntake(ticketId, reason);
   };
   const surveys = surveyJobs({
@@ -60,7 +65,7 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
     publicUrl: config.publicUrl,
     fromFallback: emailSettings().fromFallback,
   });
-  const jobs = new JobRunner({ db: database.db, clock, handlers: { ...slaJobs({ db: database.db, bus, clock }), ...email.handlers, ...routing.jobs, ...surveys, ...botJobs({ db: database.db, bus, clock }) } });
+  const jobs = new JobRunner({ db: database.db, clock, handlers: { ...slaJobs({ db: database.db, bus, clock }), ...email.handlers, ...routing.jobs, ...surveys, ...botJobs(botDeps) } });
   // the market rules in force (files + trainers' edits): requests, jobs and mail intake run with them
   const markets = await openMarketService({ db: database.db, bus });
   const app = await buildApp({
@@ -91,7 +96,7 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
   }
   const unwatchRouting = routing.watch();
   const unwatchSurveys = watchSolvedTickets(database.db, bus, () => jobs.poke());
-  const unwatchBot = watchForBot(database.db, clock, bus, () => jobs.poke());
+  const unwatchBot = watchForBot(database.db, clock, bus, () => jobs.poke(), { ledger, node });
   const everyMinute = () => {
     void scheduleSlaScan(database.db, clock).catch(() => undefined);
     void routing.schedule(database.db, clock).catch(() => undefined);
@@ -118,5 +123,20 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
       await bus.close();
       await database.close();
     },
+  };
+}
+
+/**
+ * The event bus as this node's modules use it: every event it publishes carries the node's
+ * id (`node`, a random token), which `watchForBot` compares with its own.
+ */
+export function stampedBus(bus: EventBus, node: string): EventBus {
+  return {
+    get kind() {
+      return bus.kind;
+    },
+    publish: (event: DomainEvent) => bus.publish({ ...event, node }),
+    subscribe: (handler) => bus.subscribe(handler),
+    close: () => bus.close(),
   };
 }
