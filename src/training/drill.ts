@@ -60,34 +60,35 @@ export interface DrillConfig {
   startedAt: Date;
 }
 
-export class DrillEngine {
-  readonly scenario: Scenario;
-  readonly base: Scenario;
-  readonly variant: string;
-  readonly seed: number;
-  readonly hintsOn: boolean;
+/** The customer-facing state shown after each turn (both kinds of drill). */
+export function publicStateOf(s: PublicState): PublicState {
+  return { mood: s.mood, patience: s.patience, status: s.status, agentTurns: s.agentTurns };
+}
+
+/** Adds hints to `out`: at most three a turn, one of each code. */
+export function hintAdder(out: Hint[]): (h: Hint) => void {
+  return (h) => {
+    if (out.length < 3 && !out.some((x) => x.code === h.code)) out.push(h);
+  };
+}
+
+/** The hint for a tool call the sandbox refused. */
+export function toolRefusedHint(name: string, message = ''): Hint {
+  return { code: 'tool_refused', en: `The ${name} tool refused: ${message}`, zh: `工具 ${name} 被拒绝：${message}` };
+}
+
+/**
+ * What every drill engine (scenario drills here, tau2 tasks in tau2/drill.ts) shares: the
+ * drill's clock (start, last turn, end) and the checks at the start of a turn.
+ */
+export abstract class DrillClock {
   readonly startedAt: Date;
-  readonly sandbox: Sandbox;
-  readonly customer: SimulatedCustomer;
-  readonly transcript: TranscriptEntry[] = [];
-  /** Acts of each agent turn, in order (for the outcome check). */
-  readonly agentActs: TurnActs[] = [];
-  readonly hintsShown: Hint[] = [];
   private endedAt: Date | null = null;
   private lastAt: Date;
 
-  constructor(cfg: DrillConfig) {
-    this.base = cfg.scenario;
-    this.variant = cfg.variant ?? 'base';
-    this.scenario = applyVariant(cfg.scenario, this.variant);
-    this.seed = cfg.seed ?? 1;
-    this.hintsOn = cfg.hints ?? true;
-    this.startedAt = cfg.startedAt;
-    this.lastAt = cfg.startedAt;
-    this.sandbox = new Sandbox(this.scenario, cfg.startedAt);
-    this.customer = new SimulatedCustomer(this.scenario, this.seed);
-    const o = this.customer.opening();
-    this.transcript.push({ role: 'customer', text: o.text, gloss_zh: o.gloss_zh, at: cfg.startedAt.toISOString(), reactions: ['opening'] });
+  constructor(startedAt: Date) {
+    this.startedAt = startedAt;
+    this.lastAt = startedAt;
   }
 
   get ended(): boolean {
@@ -97,9 +98,51 @@ export class DrillEngine {
     return this.endedAt ?? this.lastAt;
   }
 
+  end(at: Date): void {
+    if (!this.endedAt) this.endedAt = at;
+  }
+
+  /** Checks a turn (the drill still open; text or tool calls, within limits) and moves the clock to it; the text trimmed. */
+  protected beginTurn<C>(input: { text?: string; tools?: C[] }, at: Date): { text: string; calls: C[] } {
+    if (this.ended) throw new AppError('conflict', 'This drill has ended', { reason: 'drill_ended' });
+    const text = (input.text ?? '').trim();
+    const calls = input.tools ?? [];
+    if (!text && !calls.length) throw new AppError('validation_failed', 'A turn needs text or at least one tool call', { field: 'text' });
+    if (text.length > 8000) throw new AppError('validation_failed', 'text is longer than 8000 characters', { field: 'text' });
+    if (calls.length > 10) throw new AppError('validation_failed', 'at most 10 tool calls per turn', { field: 'tools' });
+    this.lastAt = at;
+    return { text, calls };
+  }
+}
+
+export class DrillEngine extends DrillClock {
+  readonly scenario: Scenario;
+  readonly base: Scenario;
+  readonly variant: string;
+  readonly seed: number;
+  readonly hintsOn: boolean;
+  readonly sandbox: Sandbox;
+  readonly customer: SimulatedCustomer;
+  readonly transcript: TranscriptEntry[] = [];
+  /** Acts of each agent turn, in order (for the outcome check). */
+  readonly agentActs: TurnActs[] = [];
+  readonly hintsShown: Hint[] = [];
+
+  constructor(cfg: DrillConfig) {
+    super(cfg.startedAt);
+    this.base = cfg.scenario;
+    this.variant = cfg.variant ?? 'base';
+    this.scenario = applyVariant(cfg.scenario, this.variant);
+    this.seed = cfg.seed ?? 1;
+    this.hintsOn = cfg.hints ?? true;
+    this.sandbox = new Sandbox(this.scenario, cfg.startedAt);
+    this.customer = new SimulatedCustomer(this.scenario, this.seed);
+    const o = this.customer.opening();
+    this.transcript.push({ role: 'customer', text: o.text, gloss_zh: o.gloss_zh, at: cfg.startedAt.toISOString(), reactions: ['opening'] });
+  }
+
   publicState(): PublicState {
-    const s = this.customer.state;
-    return { mood: s.mood, patience: s.patience, status: s.status, agentTurns: s.agentTurns };
+    return publicStateOf(this.customer.state);
   }
 
   /** Hints before the first turn (shown with the opening). */
@@ -123,13 +166,7 @@ export class DrillEngine {
   }
 
   turn(input: TurnInput, at: Date): TurnOutcome {
-    if (this.ended) throw new AppError('conflict', 'This drill has ended', { reason: 'drill_ended' });
-    const text = (input.text ?? '').trim();
-    const calls = input.tools ?? [];
-    if (!text && !calls.length) throw new AppError('validation_failed', 'A turn needs text or at least one tool call', { field: 'text' });
-    if (text.length > 8000) throw new AppError('validation_failed', 'text is longer than 8000 characters', { field: 'text' });
-    if (calls.length > 10) throw new AppError('validation_failed', 'at most 10 tool calls per turn', { field: 'tools' });
-    this.lastAt = at;
+    const { text, calls } = this.beginTurn(input, at);
     const results = calls.map((c) => this.sandbox.call(c));
     const acts = recogniseActs(text, { language: this.scenario.language, customAsks: this.customer.customAsks });
     this.agentActs.push(acts);
@@ -144,7 +181,7 @@ export class DrillEngine {
       } else customer = { text: '', gloss_zh: '', reactions: reply.reactions };
     }
     const st = this.customer.state;
-    if (st.status === 'left' || st.status === 'transferred') this.endedAt = at;
+    if (st.status === 'left' || st.status === 'transferred') this.end(at);
     const hints = this.hintsOn ? this.hintsAfter(acts, results, customer?.reactions ?? []) : [];
     this.hintsShown.push(...hints);
     return {
@@ -159,16 +196,10 @@ export class DrillEngine {
     };
   }
 
-  end(at: Date): void {
-    if (!this.endedAt) this.endedAt = at;
-  }
-
   private hintsAfter(acts: TurnActs, tools: ToolResult[], reactions: string[]): Hint[] {
     const out: Hint[] = [];
     const st = this.customer.state;
-    const add = (h: Hint) => {
-      if (out.length < 3 && !out.some((x) => x.code === h.code)) out.push(h);
-    };
+    const add = hintAdder(out);
     if (acts.sensitive) add(HINTS.sensitive);
     if (acts.blame || acts.rude) add(HINTS.blame);
     for (const r of reactions) {
@@ -186,7 +217,7 @@ export class DrillEngine {
       if (r.startsWith('threatened:')) add(HINTS.threat);
       if (r === 'switched') add(HINTS.switched);
     }
-    for (const t of tools) if (!t.ok) add({ code: 'tool_refused', en: `The ${t.name} tool refused: ${t.error?.message ?? ''}`, zh: `工具 ${t.name} 被拒绝：${t.error?.message ?? ''}` });
+    for (const t of tools) if (!t.ok) add(toolRefusedHint(t.name, t.error?.message));
     if (st.status === 'open' && st.mood >= 0.6 && !acts.empathy && !acts.apology && st.empathyCount === 0) add(HINTS.angry);
     if (st.status === 'open' && st.patience === 1) add(HINTS.patience);
     if (st.status === 'accepted' && !this.sandbox.writes().length && this.expectedNeedsWrite()) add(HINTS.do_it);

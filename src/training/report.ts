@@ -71,6 +71,58 @@ const WEIGHT_EFFICIENCY = 0.15;
 /** Score ceiling when the customer left / escalated, or the end state is wrong. */
 const OUTCOME_FAIL_CAP = 60;
 
+/**
+ * The drill total (0..100, one decimal): the rubric, the outcome (0..1) and efficiency (0..1)
+ * weighted; no more than the rubric score on a critical failure, no more than the fail cap when
+ * `capped` (wrong outcome, customer left). Shared by every kind of drill.
+ */
+export function drillTotal(rubric: Pick<ConversationScore, 'score' | 'critical'>, outcomeScore: number, efficiency: number, capped: boolean): number {
+  let score = WEIGHT_RUBRIC * rubric.score + WEIGHT_OUTCOME * 100 * outcomeScore + WEIGHT_EFFICIENCY * 100 * efficiency;
+  if (rubric.critical.length) score = Math.min(score, rubric.score);
+  if (capped) score = Math.min(score, OUTCOME_FAIL_CAP);
+  return Math.round(score * 10) / 10;
+}
+
+/** The outcome dimension's score (0..1, three decimals): the end state, the facts told (share) and how the customer ended. */
+export function outcomeScoreOf(endStateOk: boolean, toldShare: number, customerScore: number): number {
+  return Math.round((0.5 * (endStateOk ? 1 : 0) + 0.3 * toldShare + 0.2 * customerScore) * 1000) / 1000;
+}
+
+/** A 0..1 dimension score as a verdict. */
+export function verdictOf(score: number): 'pass' | 'partial' | 'fail' {
+  return score >= 0.8 ? 'pass' : score >= 0.4 ? 'partial' : 'fail';
+}
+
+/** The efficiency dimension: its score and one piece of evidence worded by the caller. */
+export function efficiencyDimension(eff: number, en: string, zh: string): DimensionScore {
+  return { score: eff, verdict: verdictOf(eff), name: { en: 'Efficiency', zh: '效率' }, evidence: [ev('efficiency', 'turns', eff >= 0.8 ? 'earned' : 'lost', '', en, zh)] };
+}
+
+/**
+ * The rubric's dimensions as drill dimensions. Rubric evidence carries the index into the
+ * conversation it scored (the transcript's lines with text); it is reported as the agent turn
+ * number (tool-only agent turns count as turns).
+ */
+export function rubricDimensions(rubric: ConversationScore, transcript: readonly { role: 'customer' | 'agent'; text: string }[]): Record<string, DimensionScore> {
+  const agentTurnOf = new Map<number, number>();
+  let k = 0;
+  let idx = 0;
+  for (const t of transcript) {
+    if (!t.text) {
+      if (t.role === 'agent') k++;
+      continue;
+    }
+    if (t.role === 'agent') agentTurnOf.set(idx, ++k);
+    idx++;
+  }
+  const fromRubric = (e: Evidence): DrillEvidence => ({ ...e, turn: e.turn !== undefined ? agentTurnOf.get(e.turn) : undefined });
+  const dimensions: Record<string, DimensionScore> = {};
+  for (const [d, r] of Object.entries(rubric.dimensions) as [Dimension, DimensionResult][]) {
+    dimensions[d] = { score: r.score, verdict: r.verdict, name: DIMENSION_NAMES[d], evidence: r.evidence.map(fromRubric) };
+  }
+  return dimensions;
+}
+
 function near(a: unknown, b: string | number | boolean): boolean {
   if (typeof b === 'number') return typeof a === 'number' && Math.abs(a - b) <= 0.01;
   if (typeof b === 'string' && typeof a === 'string') return a.replace(/^#/, '').toLowerCase() === b.replace(/^#/, '').toLowerCase();
@@ -132,7 +184,36 @@ const ACT_TO_OFFER: Partial<Record<MustTellAct, string>> = {
   voucher: 'voucher',
 };
 
-function ev(dimension: string, code: string, effect: DrillEvidence['effect'], quote: string, en: string, zh: string, turn?: number): DrillEvidence {
+/**
+ * The end report from its parts (every kind of drill, fields in one order): passed when there
+ * is no fail reason; the critical failures and the rubric's score and labels from `rubric`; the
+ * evidence of every dimension in one list.
+ */
+export function drillReport<O, T>(
+  p: Omit<DrillResult, 'passed' | 'critical' | 'rubric' | 'evidence' | 'outcome' | 'transcript'> & { rubric: ConversationScore; outcome: O; transcript: T },
+): Omit<DrillResult, 'outcome' | 'transcript'> & { outcome: O; transcript: T } {
+  return {
+    scenarioId: p.scenarioId,
+    variant: p.variant,
+    seed: p.seed,
+    score: p.score,
+    passed: p.failReasons.length === 0,
+    passMark: p.passMark,
+    critical: p.rubric.critical,
+    failReasons: p.failReasons,
+    outcome: p.outcome,
+    rubric: { score: p.rubric.score, labels: p.rubric.labels },
+    efficiency: p.efficiency,
+    dimensions: p.dimensions,
+    evidence: Object.values(p.dimensions).flatMap((d) => d.evidence),
+    strongReply: p.strongReply,
+    hints: p.hints,
+    transcript: p.transcript,
+  };
+}
+
+/** One piece of drill evidence (`turn` only when given). */
+export function ev(dimension: string, code: string, effect: DrillEvidence['effect'], quote: string, en: string, zh: string, turn?: number): DrillEvidence {
   return { dimension, code, effect, quote, en, zh, ...(turn !== undefined ? { turn } : {}) };
 }
 
@@ -171,7 +252,7 @@ export function scoreDrill(engine: DrillEngine): DrillResult {
   });
   const told = mustTell.length ? mustTell.filter((m) => m.told).length / mustTell.length : 1;
   const customerScore = st.status === 'accepted' ? 1 : st.status === 'left' ? 0 : st.status === 'transferred' ? (endState.passed ? 0.8 : 0.2) : st.status === 'threatening' ? 0.1 : 0.4;
-  const outcomeScore = Math.round((0.5 * (endState.passed ? 1 : 0) + 0.3 * told + 0.2 * customerScore) * 1000) / 1000;
+  const outcomeScore = outcomeScoreOf(endState.passed, told, customerScore);
   const outcome: OutcomeCheck = {
     passed: endState.passed && told === 1 && st.status !== 'left',
     endState,
@@ -189,21 +270,6 @@ export function scoreDrill(engine: DrillEngine): DrillResult {
     daysSinceDelivery: daysSinceDelivery(sc),
     weights: sc.rubric?.weights,
   });
-  // Rubric evidence carries the transcript index; report it as the agent turn number.
-  const agentTurnOf = new Map<number, number>();
-  {
-    let k = 0;
-    let idx = 0;
-    for (const t of engine.transcript) {
-      if (!t.text) {
-        if (t.role === 'agent') k++;
-        continue;
-      }
-      if (t.role === 'agent') agentTurnOf.set(idx, ++k);
-      idx++;
-    }
-  }
-  const fromRubric = (e: Evidence): DrillEvidence => ({ ...e, turn: e.turn !== undefined ? agentTurnOf.get(e.turn) : undefined });
 
   // --- efficiency -------------------------------------------------------------------------
   const turns = agentTurns.length;
@@ -216,10 +282,7 @@ export function scoreDrill(engine: DrillEngine): DrillResult {
   eff = Math.round(eff * 1000) / 1000;
 
   // --- dimensions and evidence ------------------------------------------------------------
-  const dimensions: Record<string, DimensionScore> = {};
-  for (const [d, r] of Object.entries(rubric.dimensions) as [Dimension, DimensionResult][]) {
-    dimensions[d] = { score: r.score, verdict: r.verdict, name: DIMENSION_NAMES[d], evidence: r.evidence.map(fromRubric) };
-  }
+  const dimensions = rubricDimensions(rubric, engine.transcript);
   const outEv: DrillEvidence[] = [];
   if (endState.passed) outEv.push(ev('outcome', 'end_state_ok', 'earned', '', `The order data matches the expected end state (${endState.matched}).`, `订单数据符合预期结果（${endState.matched}）。`));
   else {
@@ -238,47 +301,21 @@ export function scoreDrill(engine: DrillEngine): DrillResult {
   else if (st.status === 'threatening') outEv.push(ev('outcome', 'customer_threatening', 'lost', '', `The drill ended with the customer threatening ${st.escalation}.`, `演练结束时客户仍威胁要 ${st.escalation}。`));
   else if (st.status === 'transferred') outEv.push(ev('outcome', 'customer_transferred', endState.passed ? 'earned' : 'lost', '', 'The customer was transferred to a colleague.', '客户被转接给同事。'));
   else outEv.push(ev('outcome', 'customer_unresolved', 'missing', '', 'The customer never accepted a solution.', '客户没有接受任何方案。'));
-  dimensions.outcome = { score: outcomeScore, verdict: outcomeScore >= 0.8 ? 'pass' : outcomeScore >= 0.4 ? 'partial' : 'fail', name: { en: 'Outcome', zh: '处理结果' }, evidence: outEv };
-  dimensions.efficiency = {
-    score: eff,
-    verdict: eff >= 0.8 ? 'pass' : eff >= 0.4 ? 'partial' : 'fail',
-    name: { en: 'Efficiency', zh: '效率' },
-    evidence: [ev('efficiency', 'turns', eff >= 0.8 ? 'earned' : 'lost', '', `${turns} agent turn(s) (a strong agent needs about ${ideal}), ${seconds} s.`, `共 ${turns} 轮回复（优秀客服约需 ${ideal} 轮），用时 ${seconds} 秒。`)],
-  };
+  dimensions.outcome = { score: outcomeScore, verdict: verdictOf(outcomeScore), name: { en: 'Outcome', zh: '处理结果' }, evidence: outEv };
+  dimensions.efficiency = efficiencyDimension(eff, `${turns} agent turn(s) (a strong agent needs about ${ideal}), ${seconds} s.`, `共 ${turns} 轮回复（优秀客服约需 ${ideal} 轮），用时 ${seconds} 秒。`);
 
   // --- total ------------------------------------------------------------------------------
-  let score = WEIGHT_RUBRIC * rubric.score + WEIGHT_OUTCOME * 100 * outcomeScore + WEIGHT_EFFICIENCY * 100 * eff;
+  const score = drillTotal(rubric, outcomeScore, eff, !endState.passed || st.status === 'left');
   const failReasons: string[] = [];
   for (const c of rubric.critical) failReasons.push(`critical:${c}`);
   if (!endState.passed) failReasons.push('outcome');
   if (told < 1) failReasons.push('must_tell');
   if (st.status === 'left') failReasons.push('customer_left');
-  if (rubric.critical.length) score = Math.min(score, rubric.score);
-  if (!endState.passed || st.status === 'left') score = Math.min(score, OUTCOME_FAIL_CAP);
-  score = Math.round(score * 10) / 10;
   const passMark = sc.rubric?.pass_mark ?? 70;
   if (score < passMark) failReasons.push('below_pass_mark');
-  const passed = failReasons.length === 0;
-
-  const evidence = [...Object.values(dimensions).flatMap((d) => d.evidence)];
-  return {
-    scenarioId: sc.id,
-    variant: engine.variant,
-    seed: engine.seed,
-    score,
-    passed,
-    passMark,
-    critical: rubric.critical,
-    failReasons,
-    outcome,
-    rubric: { score: rubric.score, labels: rubric.labels },
-    efficiency: { turns, seconds, score: eff },
-    dimensions,
-    evidence,
-    strongReply: strongReply(engine),
-    hints: engine.hintsShown,
-    transcript: engine.transcript,
-  };
+  const { variant, seed, hintsShown: hints, transcript } = engine;
+  const efficiency = { turns, seconds, score: eff };
+  return drillReport({ scenarioId: sc.id, variant, seed, score, passMark, failReasons, outcome, rubric, efficiency, dimensions, strongReply: strongReply(engine), hints, transcript });
 }
 
 function strongReply(engine: DrillEngine): DrillResult['strongReply'] {

@@ -178,13 +178,12 @@ export interface SessionView {
 
 type SessionRowView = { id: string; user_id: string; variant: string; seed: number; hints: boolean; assignment_id: string | null; status: 'active' | 'ended'; started_at: Date; ended_at: Date | null; score: string | null; passed: boolean | null };
 
-function tau2ViewOf(row: SessionRowView, engine: Tau2DrillEngine): SessionView {
-  const sb = engine.sandboxView();
-  const u = sb.user;
+/** A session as the API shows it: the row, and what the engine (either kind) shows of the drill. */
+function sessionView(row: SessionRowView, engine: AnyEngine, scenario: SessionView['scenario'], sandbox: SessionView['sandbox']): SessionView {
   return {
     id: row.id,
     userId: row.user_id,
-    scenario: engine.publicScenario(),
+    scenario,
     variant: row.variant,
     seed: row.seed,
     hints: row.hints,
@@ -195,42 +194,32 @@ function tau2ViewOf(row: SessionRowView, engine: Tau2DrillEngine): SessionView {
     endedAt: row.ended_at?.toISOString() ?? null,
     transcript: engine.transcript,
     startHints: engine.startHints(),
-    sandbox: {
-      customer: u ? { name: `${u.name.first_name} ${u.name.last_name}`, email: u.email, country: u.address.country, userId: u.user_id } : null,
-      order: null,
-      shipments: [],
-      returns: [],
-      refunds: [],
-      claims: [],
-      transferred: sb.transferred,
-      tau2: sb,
-    },
+    sandbox,
     score: row.score === null ? null : Number(row.score),
     passed: row.passed,
   };
 }
 
+function tau2ViewOf(row: SessionRowView, engine: Tau2DrillEngine): SessionView {
+  const sb = engine.sandboxView();
+  const u = sb.user;
+  return sessionView(row, engine, engine.publicScenario(), {
+    customer: u ? { name: `${u.name.first_name} ${u.name.last_name}`, email: u.email, country: u.address.country, userId: u.user_id } : null,
+    order: null,
+    shipments: [],
+    returns: [],
+    refunds: [],
+    claims: [],
+    transferred: sb.transferred,
+    tau2: sb,
+  });
+}
+
 function viewOf(row: SessionRowView, engine: AnyEngine, source: ScenarioSummary['source']): SessionView {
   if (engine instanceof Tau2DrillEngine) return tau2ViewOf(row, engine);
   const sb = engine.sandbox.state;
-  return {
-    id: row.id,
-    userId: row.user_id,
-    scenario: publicScenario(engine.scenario, source),
-    variant: row.variant,
-    seed: row.seed,
-    hints: row.hints,
-    assignmentId: row.assignment_id,
-    status: row.status,
-    state: engine.publicState(),
-    startedAt: row.started_at.toISOString(),
-    endedAt: row.ended_at?.toISOString() ?? null,
-    transcript: engine.transcript,
-    startHints: engine.startHints(),
-    sandbox: { customer: sb.customer, order: sb.order, shipments: sb.shipments, returns: sb.returns, refunds: sb.refunds, claims: sb.claims, transferred: sb.transferred },
-    score: row.score === null ? null : Number(row.score),
-    passed: row.passed,
-  };
+  const sandbox = { customer: sb.customer, order: sb.order, shipments: sb.shipments, returns: sb.returns, refunds: sb.refunds, claims: sb.claims, transferred: sb.transferred };
+  return sessionView(row, engine, publicScenario(engine.scenario, source), sandbox);
 }
 
 export interface StartInput {

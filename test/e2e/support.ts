@@ -12,6 +12,7 @@ import { DEMO_PASSWORD, seedDemo } from '../../src/cli/demo-seed.ts';
 import { ensureWebBuilt } from '../../src/cli/web-build.ts';
 import { triageForTickets } from '../../src/helpdesk/triage-adapter.ts';
 import { syncKnowledge } from '../../src/knowledge/sync.ts';
+import { upsertUser } from '../../src/people/users.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const resultsDir = path.join(repoRoot, 'test-results');
@@ -99,6 +100,38 @@ export async function startDemoInBrowser(opts: { tickets: number; knowledge?: bo
     await server.close();
     throw e;
   }
+}
+
+/**
+ * The training ground for a browser test: the web bundle built, a listening server with one
+ * agent (`agent`: email, name, password), and Chromium; the server is closed again when a step fails.
+ */
+export async function startTrainingInBrowser(agent: { email: string; name: string; password: string }): Promise<{ server: TestServer; browser: Browser }> {
+  fs.mkdirSync(resultsDir, { recursive: true });
+  await ensureWebBuilt();
+  const server = await startTestServer({ listen: true });
+  try {
+    await upsertUser(server.db.db, { ...agent, role: 'agent' });
+    return { server, browser: await launchChromium() };
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+}
+
+/** The training page in the Chinese interface, signed in as `email` (it opens on the drill library). */
+export async function openTrainingZh(browser: Browser, baseUrl: string, email: string, password: string): Promise<Page> {
+  const ctx = await newContext(browser, 'zh-CN');
+  const page = await ctx.newPage();
+  await page.goto(baseUrl);
+  await page.evaluate(() => localStorage.setItem('crossdesk.uiLanguage', 'zh-CN'));
+  await page.goto(`${baseUrl}/#/training`);
+  // the training page, not the inbox, is what appears after signing in here
+  await page.getByLabel(/^(Email|邮箱)$/).fill(email);
+  await page.getByLabel(/^(Password|密码)$/).fill(password);
+  await page.getByRole('button', { name: /^(Sign in|登录)$/ }).click();
+  await page.getByTestId('scenario-table').waitFor();
+  return page;
 }
 
 /** The demo's German lamp ticket that is linked to its order (found by the API). */

@@ -5,15 +5,12 @@
  * Skipped without Chromium or without ../shared/datasets/tau2-retail.
  * Screenshots: test-results/e2e-tau2-*.png.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { upsertUser } from '../../src/people/users.ts';
-import { ensureWebBuilt } from '../../src/cli/web-build.ts';
+import type { TestServer } from '../helpers/server.ts';
 import { sharedDataset } from '../../src/core/paths.ts';
-import { chromiumMissing, launchChromium, newContext, resultsDir } from './support.ts';
+import { chromiumMissing, openTrainingZh, resultsDir, startTrainingInBrowser } from './support.ts';
 
 const skipReason = chromiumMissing() ?? (sharedDataset('tau2-retail') ? null : 'no tau2 retail dataset');
 if (skipReason) console.warn(`[e2e] tau2 drill test skipped: ${skipReason}`);
@@ -24,11 +21,7 @@ describe.skipIf(skipReason !== null)('a tau2 retail task in the browser', () => 
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    fs.mkdirSync(resultsDir, { recursive: true });
-    await ensureWebBuilt();
-    server = await startTestServer({ listen: true });
-    await upsertUser(server.db.db, { email: 'agent@tau2.test', name: 'Li Lei', password: PASSWORD, role: 'agent' });
-    browser = await launchChromium();
+    ({ server, browser } = await startTrainingInBrowser({ email: 'agent@tau2.test', name: 'Li Lei', password: PASSWORD }));
   }, 180_000);
 
   afterAll(async () => {
@@ -36,17 +29,8 @@ describe.skipIf(skipReason !== null)('a tau2 retail task in the browser', () => 
     await server?.close();
   });
 
-  async function open(): Promise<Page> {
-    const ctx = await newContext(browser!, 'zh-CN');
-    const page = await ctx.newPage();
-    await page.goto(server!.url);
-    await page.evaluate(() => localStorage.setItem('crossdesk.uiLanguage', 'zh-CN'));
-    await page.goto(`${server!.url}/#/training`);
-    await page.getByLabel(/^(Email|邮箱)$/).fill('agent@tau2.test');
-    await page.getByLabel(/^(Password|密码)$/).fill(PASSWORD);
-    await page.getByRole('button', { name: /^(Sign in|登录)$/ }).click();
-    await page.getByTestId('scenario-table').waitFor();
-    return page;
+  function open(): Promise<Page> {
+    return openTrainingZh(browser!, server!.url, 'agent@tau2.test', PASSWORD);
   }
 
   async function runTool(page: Page, name: string, values: Record<string, string>) {

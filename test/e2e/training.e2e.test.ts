@@ -4,14 +4,11 @@
  * from the order pane), ends it and reads the report: score, bars per rubric dimension, the
  * outcome check. Screenshots: test-results/e2e-training-*.png.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { bearer, startTestServer, type TestServer } from '../helpers/server.ts';
-import { upsertUser } from '../../src/people/users.ts';
-import { ensureWebBuilt } from '../../src/cli/web-build.ts';
-import { chromiumMissing, launchChromium, newContext, resultsDir } from './support.ts';
+import { bearer, type TestServer } from '../helpers/server.ts';
+import { chromiumMissing, openTrainingZh, resultsDir, startTrainingInBrowser } from './support.ts';
 
 const skipReason = chromiumMissing();
 if (skipReason) console.warn(`[e2e] training test skipped: ${skipReason}`);
@@ -22,11 +19,7 @@ describe.skipIf(skipReason !== null)('training ground in the browser', () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    fs.mkdirSync(resultsDir, { recursive: true });
-    await ensureWebBuilt();
-    server = await startTestServer({ listen: true });
-    await upsertUser(server.db.db, { email: 'agent@training.test', name: '王芳 Wang Fang', password: PASSWORD, role: 'agent' });
-    browser = await launchChromium();
+    ({ server, browser } = await startTrainingInBrowser({ email: 'agent@training.test', name: '王芳 Wang Fang', password: PASSWORD }));
   }, 180_000);
 
   afterAll(async () => {
@@ -34,18 +27,8 @@ describe.skipIf(skipReason !== null)('training ground in the browser', () => {
     await server?.close();
   });
 
-  async function open(email: string): Promise<Page> {
-    const ctx = await newContext(browser!, 'zh-CN');
-    const page = await ctx.newPage();
-    await page.goto(server!.url);
-    await page.evaluate(() => localStorage.setItem('crossdesk.uiLanguage', 'zh-CN'));
-    await page.goto(`${server!.url}/#/training`);
-    // the training page, not the inbox, is what appears after signing in here
-    await page.getByLabel(/^(Email|邮箱)$/).fill(email);
-    await page.getByLabel(/^(Password|密码)$/).fill(PASSWORD);
-    await page.getByRole('button', { name: /^(Sign in|登录)$/ }).click();
-    await page.getByTestId('scenario-table').waitFor();
-    return page;
+  function open(email: string): Promise<Page> {
+    return openTrainingZh(browser!, server!.url, email, PASSWORD);
   }
 
   it('an assigned drill is played and scored with evidence', async () => {

@@ -7,11 +7,10 @@
  * actions; process-rule violations listed), `mustTell` are the task's communicateInfo facts, and
  * the rubric (src/quality) scores the conversation. Pure and deterministic for a seed.
  */
-import { AppError } from '../../core/errors.ts';
-import { DIMENSION_NAMES, scoreConversation, type Dimension, type DimensionResult, type Evidence } from '../../quality/index.ts';
+import { scoreConversation } from '../../quality/index.ts';
 import { recogniseActs } from '../acts.ts';
-import type { Hint, PublicState } from '../drill.ts';
-import type { DrillEvidence, DrillResult } from '../report.ts';
+import { DrillClock, hintAdder, publicStateOf, toolRefusedHint, type Hint, type PublicState, type TranscriptEntry, type TurnOutcome } from '../drill.ts';
+import { drillReport, drillTotal, efficiencyDimension, ev, outcomeScoreOf, rubricDimensions, verdictOf, type DrillEvidence, type DrillResult } from '../report.ts';
 import { Tau2Customer, isWrite, type Tau2CustomerReply, type Tau2SeenCall } from './customer.ts';
 import { secretsOf, type Tau2Voice } from './llm-customer.ts';
 import { checkAgainstGold, type Tau2ReplayResult } from './replay.ts';
@@ -29,14 +28,9 @@ export interface Tau2ToolOutcome {
   error?: { code: string; message: string };
 }
 
-export interface Tau2TranscriptEntry {
-  role: 'customer' | 'agent';
-  text: string;
-  gloss_zh?: string;
-  at: string;
-  acts?: string[];
+/** A transcript line as other drills' (drill.ts), with tau2 tool outcomes. */
+export interface Tau2TranscriptEntry extends Omit<TranscriptEntry, 'tools'> {
   tools?: Tau2ToolOutcome[];
-  reactions?: string[];
 }
 
 export interface Tau2TurnInput {
@@ -44,15 +38,9 @@ export interface Tau2TurnInput {
   tools?: { name: string; arguments?: Record<string, unknown> }[];
 }
 
-export interface Tau2TurnOutcome {
-  turn: number;
-  acts: string[];
-  evidence: Record<string, string>;
+/** A turn's outcome as other drills' (drill.ts), with tau2 tool outcomes. */
+export interface Tau2TurnOutcome extends Omit<TurnOutcome, 'tools'> {
   tools: Tau2ToolOutcome[];
-  customer: { text: string; gloss_zh: string; reactions: string[] } | null;
-  hints: Hint[];
-  state: PublicState;
-  ended: boolean;
 }
 
 /** The outcome check of a tau2 drill (in the report as `tau2`). */
@@ -89,10 +77,6 @@ export interface Tau2DrillConfig {
   startedAt: Date;
 }
 
-const WEIGHT_RUBRIC = 0.5;
-const WEIGHT_OUTCOME = 0.35;
-const WEIGHT_EFFICIENCY = 0.15;
-const OUTCOME_FAIL_CAP = 60;
 const PASS_MARK = 70;
 
 const HINTS = {
@@ -105,14 +89,13 @@ const HINTS = {
   patience: { code: 'patience', en: 'The customer is running out of patience.', zh: '客户快没耐心了。' },
 } satisfies Record<string, Hint>;
 
-export class Tau2DrillEngine {
+export class Tau2DrillEngine extends DrillClock {
   readonly kind = 'tau2' as const;
   readonly task: Tau2Task;
   readonly db: Readonly<Tau2Db>;
   readonly seed: number;
   readonly variant = 'base';
   readonly hintsOn: boolean;
-  readonly startedAt: Date;
   readonly sandbox: Tau2Sandbox;
   readonly customer: Tau2Customer;
   readonly transcript: Tau2TranscriptEntry[] = [];
@@ -120,32 +103,21 @@ export class Tau2DrillEngine {
   /** Orders the agent looked up (shown in the drill's context pane). */
   private readonly seenOrders: string[] = [];
   private agentTextTurns = 0;
-  private endedAt: Date | null = null;
-  private lastAt: Date;
 
   constructor(cfg: Tau2DrillConfig) {
+    super(cfg.startedAt);
     this.task = cfg.task;
     this.db = cfg.db;
     this.seed = cfg.seed ?? 1;
     this.hintsOn = cfg.hints ?? true;
-    this.startedAt = cfg.startedAt;
-    this.lastAt = cfg.startedAt;
     this.sandbox = createSandbox(cfg.db, { requireAuth: true, requireConfirmation: true, authenticatedUserId: null });
     this.customer = new Tau2Customer(cfg.task, cfg.db, this.seed);
     const o = this.customer.opening();
     this.transcript.push({ role: 'customer', text: o.text, gloss_zh: o.gloss_zh, at: cfg.startedAt.toISOString(), reactions: o.reactions });
   }
 
-  get ended(): boolean {
-    return this.endedAt !== null;
-  }
-  get endTime(): Date {
-    return this.endedAt ?? this.lastAt;
-  }
-
   publicState(): PublicState {
-    const s = this.customer.state;
-    return { mood: s.mood, patience: s.patience, status: s.status, agentTurns: s.agentTurns };
+    return publicStateOf(this.customer.state);
   }
 
   /** What the trainee sees of the task (the opening as played). */
@@ -159,13 +131,7 @@ export class Tau2DrillEngine {
   }
 
   turn(input: Tau2TurnInput, at: Date): Tau2TurnOutcome {
-    if (this.ended) throw new AppError('conflict', 'This drill has ended', { reason: 'drill_ended' });
-    const text = (input.text ?? '').trim();
-    const calls = input.tools ?? [];
-    if (!text && !calls.length) throw new AppError('validation_failed', 'A turn needs text or at least one tool call', { field: 'text' });
-    if (text.length > 8000) throw new AppError('validation_failed', 'text is longer than 8000 characters', { field: 'text' });
-    if (calls.length > 10) throw new AppError('validation_failed', 'at most 10 tool calls per turn', { field: 'tools' });
-    this.lastAt = at;
+    const { text, calls } = this.beginTurn(input, at);
     const violationsBefore = this.sandbox.session.violations.length;
     const seen: Tau2SeenCall[] = [];
     const results: Tau2ToolOutcome[] = calls.map((c) => {
@@ -189,7 +155,7 @@ export class Tau2DrillEngine {
     // The customer got everything: the agent's next words close the conversation.
     const closing = this.customer.state.status === 'accepted';
     if (closing) {
-      if (text) this.endedAt = at;
+      if (text) this.end(at);
     } else if (text || transferred || seen.some((c) => c.ok && isWrite(c.name))) {
       const reply: Tau2CustomerReply = this.customer.respond(text, seen);
       if (reply.confirm) confirmWrite(this.sandbox);
@@ -197,18 +163,16 @@ export class Tau2DrillEngine {
       if (reply.text) this.transcript.push({ role: 'customer', text: reply.text, gloss_zh: reply.gloss_zh, at: at.toISOString(), reactions: reply.reactions });
     }
     const st = this.customer.state;
-    if (st.status === 'left' || st.status === 'transferred') this.endedAt = at;
+    if (st.status === 'left' || st.status === 'transferred') this.end(at);
 
     const hints: Hint[] = [];
     if (this.hintsOn) {
-      const add = (h: Hint) => {
-        if (hints.length < 3 && !hints.some((x) => x.code === h.code)) hints.push(h);
-      };
+      const add = hintAdder(hints);
       for (const r of results) {
         if (r.ok) continue;
         if (/authenticated/.test(r.error?.message ?? '')) add(HINTS.authenticate);
         else if (/confirmation/.test(r.error?.message ?? '')) add(HINTS.confirm);
-        add({ code: 'tool_refused', en: `The ${r.name} tool refused: ${r.error?.message ?? ''}`, zh: `工具 ${r.name} 被拒绝：${r.error?.message ?? ''}` });
+        add(toolRefusedHint(r.name, r.error?.message));
       }
       if (this.sandbox.session.violations.length > violationsBefore) add(HINTS.policy);
       const reactions = customer?.reactions ?? [];
@@ -219,10 +183,6 @@ export class Tau2DrillEngine {
       this.hintsShown.push(...hints);
     }
     return { turn: this.transcript.filter((t) => t.role === 'agent').length, acts: acts.codes, evidence: acts.evidence, tools: results, customer, hints, state: this.publicState(), ended: this.ended };
-  }
-
-  end(at: Date): void {
-    if (!this.endedAt) this.endedAt = at;
   }
 
   /**
@@ -277,7 +237,7 @@ export class Tau2DrillEngine {
     const transferGoal = task.goldActions.some((a) => a.name === 'transfer_to_human_agents');
     const customerScore =
       st.status === 'accepted' ? 1 : st.status === 'left' ? 0 : st.status === 'transferred' ? (transferGoal && writesOk ? 1 : writesOk ? 0.8 : 0.2) : 0.4;
-    const outcomeScore = Math.round((0.5 * (writesOk ? 1 : 0) + 0.3 * told + 0.2 * customerScore) * 1000) / 1000;
+    const outcomeScore = outcomeScoreOf(writesOk, told, customerScore);
     const performed = this.sandbox.session.log.filter((c) => c.kind === 'write' && c.outcome.ok).map((c) => ({ name: c.name, args: c.arguments }));
     const missing = check.differences;
     const alternative = { label: 'database after the gold actions', passed: writesOk, missing, extra: check.violations.map((v) => `process rule: ${v}`) };
@@ -299,20 +259,6 @@ export class Tau2DrillEngine {
     // --- rubric over the conversation ------------------------------------------------------
     const convo = this.transcript.filter((t) => t.text).map((t) => ({ role: t.role, text: t.text }));
     const rubric = scoreConversation(convo, { market: 'US', language: 'en', category: task.category });
-    const agentTurnOf = new Map<number, number>();
-    {
-      let k = 0;
-      let idx = 0;
-      for (const t of this.transcript) {
-        if (!t.text) {
-          if (t.role === 'agent') k++;
-          continue;
-        }
-        if (t.role === 'agent') agentTurnOf.set(idx, ++k);
-        idx++;
-      }
-    }
-    const fromRubric = (e: Evidence): DrillEvidence => ({ ...e, turn: e.turn !== undefined ? agentTurnOf.get(e.turn) : undefined });
 
     // --- efficiency: text turns against about two per write plus identifying and closing ----
     const writes = this.customer.goldWrites.length;
@@ -324,19 +270,7 @@ export class Tau2DrillEngine {
     eff = Math.round(eff * 1000) / 1000;
 
     // --- dimensions -------------------------------------------------------------------------
-    const ev = (dimension: string, code: string, effect: DrillEvidence['effect'], quote: string, en: string, zh: string, turn?: number): DrillEvidence => ({
-      dimension,
-      code,
-      effect,
-      quote,
-      en,
-      zh,
-      ...(turn !== undefined ? { turn } : {}),
-    });
-    const dimensions: Tau2DrillResult['dimensions'] = {};
-    for (const [d, r] of Object.entries(rubric.dimensions) as [Dimension, DimensionResult][]) {
-      dimensions[d] = { score: r.score, verdict: r.verdict, name: DIMENSION_NAMES[d], evidence: r.evidence.map(fromRubric) };
-    }
+    const dimensions: Tau2DrillResult['dimensions'] = rubricDimensions(rubric, this.transcript);
     const outEv: DrillEvidence[] = [];
     if (check.dbMatches) outEv.push(ev('outcome', 'db_matches', 'earned', '', 'The database equals the one after the gold actions.', '数据库与标准操作后的结果一致。'));
     else outEv.push(ev('outcome', 'db_differs', 'lost', '', `The database differs from the gold outcome: ${check.reason ?? ''}`, `数据库与标准结果不一致：${check.reason ?? ''}`));
@@ -348,25 +282,17 @@ export class Tau2DrillEngine {
     else if (st.status === 'left') outEv.push(ev('outcome', 'customer_left', 'lost', '', 'The customer ran out of patience and left.', '客户失去耐心离开了。'));
     else if (st.status === 'transferred') outEv.push(ev('outcome', 'customer_transferred', transferGoal ? 'earned' : 'lost', '', 'The customer was transferred to a human agent.', '客户被转接给人工客服。'));
     else outEv.push(ev('outcome', 'customer_unresolved', 'missing', '', 'The conversation ended before the customer got everything they asked for.', '客户的诉求尚未全部办妥对话就结束了。'));
-    dimensions.outcome = { score: outcomeScore, verdict: outcomeScore >= 0.8 ? 'pass' : outcomeScore >= 0.4 ? 'partial' : 'fail', name: { en: 'Outcome', zh: '处理结果' }, evidence: outEv };
-    dimensions.efficiency = {
-      score: eff,
-      verdict: eff >= 0.8 ? 'pass' : eff >= 0.4 ? 'partial' : 'fail',
-      name: { en: 'Efficiency', zh: '效率' },
-      evidence: [ev('efficiency', 'turns', eff >= 0.8 ? 'earned' : 'lost', '', `${turns} reply turn(s) (a strong agent needs about ${ideal}), ${seconds} s.`, `共 ${turns} 轮回复（优秀客服约需 ${ideal} 轮），用时 ${seconds} 秒。`)],
-    };
+    dimensions.outcome = { score: outcomeScore, verdict: verdictOf(outcomeScore), name: { en: 'Outcome', zh: '处理结果' }, evidence: outEv };
+    dimensions.efficiency = efficiencyDimension(eff, `${turns} reply turn(s) (a strong agent needs about ${ideal}), ${seconds} s.`, `共 ${turns} 轮回复（优秀客服约需 ${ideal} 轮），用时 ${seconds} 秒。`);
 
     // --- total ------------------------------------------------------------------------------
-    let score = WEIGHT_RUBRIC * rubric.score + WEIGHT_OUTCOME * 100 * outcomeScore + WEIGHT_EFFICIENCY * 100 * eff;
+    const score = drillTotal(rubric, outcomeScore, eff, !writesOk || st.status === 'left');
     const failReasons: string[] = [];
     for (const c of rubric.critical) failReasons.push(`critical:${c}`);
     if (!check.dbMatches) failReasons.push('outcome');
     if (check.violations.length) failReasons.push('process_rule');
     if (told < 1) failReasons.push('must_tell');
     if (st.status === 'left') failReasons.push('customer_left');
-    if (rubric.critical.length) score = Math.min(score, rubric.score);
-    if (!writesOk || st.status === 'left') score = Math.min(score, OUTCOME_FAIL_CAP);
-    score = Math.round(score * 10) / 10;
     if (score < PASS_MARK) failReasons.push('below_pass_mark');
 
     const tau2: Tau2OutcomeCheck = {
@@ -382,25 +308,10 @@ export class Tau2DrillEngine {
       communicateInfo: communicate,
       goldActions: task.goldActions,
     };
-    return {
-      scenarioId: `tau2:${task.id}`,
-      variant: this.variant,
-      seed: this.seed,
-      score,
-      passed: failReasons.length === 0,
-      passMark: PASS_MARK,
-      critical: rubric.critical,
-      failReasons,
-      outcome,
-      rubric: { score: rubric.score, labels: rubric.labels },
-      efficiency: { turns, seconds, score: eff },
-      dimensions,
-      evidence: Object.values(dimensions).flatMap((d) => d.evidence),
-      strongReply: strongReply(task),
-      hints: this.hintsShown,
-      transcript: this.transcript,
-      tau2,
-    };
+    const { variant, seed, hintsShown: hints, transcript } = this;
+    const efficiency = { turns, seconds, score: eff };
+    const report = drillReport({ scenarioId: `tau2:${task.id}`, variant, seed, score, passMark: PASS_MARK, failReasons, outcome, rubric, efficiency, dimensions, strongReply: strongReply(task), hints, transcript });
+    return { ...report, tau2 };
   }
 }
 

@@ -12,6 +12,7 @@ import { ApiError, api, request } from '../api/client.ts';
 import { dateTime } from '../format.ts';
 import { errorText } from '../ui/errorText.ts';
 import { useFeedback } from '../ui/feedback.tsx';
+import { Field, Loading, type FieldProps } from './store/Field.tsx';
 
 type Tls = 'tls' | 'starttls' | 'none';
 type Status = 'new' | 'connecting' | 'ok' | 'error' | 'disabled';
@@ -250,15 +251,7 @@ export function MailboxSettingsPage() {
           {t('mailboxes.add')}
         </button>
       </div>
-      {mailboxes.isPending && <p role="status">{t('list.loading')}</p>}
-      {mailboxes.isError && (
-        <p className="form-error" role="alert">
-          {errorText(mailboxes.error, t)}{' '}
-          <button type="button" className="btn btn-small" onClick={() => void mailboxes.refetch()}>
-            {t('list.retry')}
-          </button>
-        </p>
-      )}
+      <Loading query={mailboxes} />
       {mailboxes.data && mailboxes.data.length === 0 && <p className="muted">{t('mailboxes.empty')}</p>}
       {mailboxes.data && mailboxes.data.length > 0 && (
         <table className="settings-table mailbox-table" data-testid="mailbox-table">
@@ -524,31 +517,7 @@ function MailboxForm({ current, stores, onDone }: { current: Mailbox | null; sto
   );
 }
 
-interface FieldProps {
-  id: string;
-  name: string;
-  'aria-invalid'?: true;
-  'aria-describedby'?: string;
-}
-
-/** A labelled field with its hint and error, wired for screen readers. */
-function FormField({ name, label, error, hint, children }: { name: string; label: ReactNode; error?: string; hint?: ReactNode; children: (p: FieldProps) => ReactNode }) {
-  const id = useId();
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-err` : ''].filter(Boolean).join(' ');
-  return (
-    <div className={`settings-field${error ? ' has-error' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {children({ id, name, ...(error ? { 'aria-invalid': true as const } : {}), ...(described ? { 'aria-describedby': described } : {}) })}
-      {hint && (
-        <span id={`${id}-hint`} className="settings-hint">
-          {hint}
-        </span>
-      )}
-      {error && (
-        <span id={`${id}-err`} className="settings-field-error">
-          {error}
-        </span>
-      )}
-    </div>
-  );
+/** The store settings' labelled field (hint, error, screen-reader wiring), with the control's `name` set too. */
+function FormField({ name, children, ...field }: { name: string; label: ReactNode; error?: string; hint?: ReactNode; children: (p: FieldProps & { name: string }) => ReactNode }) {
+  return <Field {...field}>{(p) => children({ ...p, name })}</Field>;
 }
