@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
+import helmet from 'helmet';
 import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -96,7 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(cookie);
   // Security headers; the CSP allows only our own scripts (a customer's <script> in a name
   // or message can never run even if some view rendered it as HTML). Helmet's headers are
-  // worked out once: @fastify/helmet would rebuild its middleware on every request.
+  // worked out once at start-up (helmet sets the same headers on every response).
   const headers = await securityHeaders();
   app.addHook('onRequest', (_req, reply, done) => {
     for (const [name, value] of headers) reply.raw.setHeader(name, value);
@@ -196,11 +196,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
 /** The headers helmet sets with our policy (it sets the same ones on every response). */
 async function securityHeaders(): Promise<Array<[string, string]>> {
-  // helmet itself, as @fastify/helmet has it (its dependency, not ours)
-  const require = createRequire(import.meta.url);
-  const helmet = require(require.resolve('helmet', { paths: [path.dirname(require.resolve('@fastify/helmet'))] })) as (
-    options: object,
-  ) => (req: unknown, res: { setHeader(n: string, v: string): void; removeHeader(n: string): void }, next: (err?: unknown) => void) => void;
   const headers = new Map<string, string>();
   const res = {
     setHeader: (name: string, value: string) => void headers.set(name, String(value)),
@@ -221,7 +216,7 @@ async function securityHeaders(): Promise<Array<[string, string]>> {
         },
       },
       crossOriginEmbedderPolicy: false,
-    })({}, res, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
+    })({} as never, res as never, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
   });
   return [...headers];
 }
