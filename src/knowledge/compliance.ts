@@ -58,6 +58,38 @@ export const CUSTOMER_PAYS_RETURN: Record<string, RegExp[]> = {
     /على (نفقتك|حسابك|نفقة العميل)/,
     /(تتحمل|يتحمل العميل|تدفع)[^.،\n]{0,30}(تكاليف|رسوم|مصاريف) (الشحن|الإرجاع|الإعادة)/,
   ],
+  // nl pl sv tr ru: a negation between the cost and who pays it ("niet", "nie", "inte", "не")
+  // is not a customer-pays sentence; "at our own cost" (op eigen kosten, na własny koszt, på egen
+  // bekostnad, за свой счёт) counts only after a request to send the item back
+  nl: [
+    /(retour|terugzend|verzend|port)kosten(?:(?!niet|geen)[^.!?\n]){0,40}(voor (uw |uw eigen |eigen )rekening|voor rekening van de (klant|koper)|betaalt u zelf|zijn voor u\b)/i,
+    /op uw (eigen )?kosten/i,
+    /(?<![\p{L}])(stuur|stuurt u|retourneer|retourneert u)(?![\p{L}])[^.!?\n]{0,40}op eigen kosten/iu,
+    /(?<![\p{L}])(u|de klant|de koper) (betaalt|draagt|moet)(?![^.!?\n]{0,25}(geen|niets|niet))[^.!?\n]{0,30}(retourkosten|verzendkosten|terugzendkosten|portokosten|kosten van (het )?(retour|terugsturen|terugzenden))/iu,
+  ],
+  pl: [
+    /koszt(y|ami|ów)? (odesłania|zwrotu|przesyłki zwrotnej|wysyłki zwrotnej|odsyłki)(?:(?!nie )[^.!?\n]){0,40}(ponosi|pokrywa|opłaca|płaci) (klient|kupujący|pan|pani|państwo)/iu,
+    /na (pana|pani|państwa) koszt/iu,
+    /(?<![\p{L}])(odesłać|odeślij|odeślą|zwrócić|nadać|odesłanie|odesłania)(?![\p{L}])[^.!?\n]{0,30}na (własny|swój) koszt/iu,
+    /(?<![\p{L}])(klient|kupujący|pan|pani|państwo)(?![\p{L}])(?! nie)[^.!?\n]{0,20}(ponosi|pokrywa|opłaca|płaci|musi (opłacić|pokryć|zapłacić))[^.!?\n]{0,30}(koszt|przesyłk|wysyłk)/iu,
+  ],
+  sv: [
+    /(returfrakt(en)?|returkostnad(en|erna)?|fraktkostnad(en|erna)? för returen|returporto(t)?)(?:(?!inte|ingen|ej )[^.!?\n]){0,40}(betalar du|står du för|bekostar du|betalas av (dig|kunden|köparen)|står kunden för|står köparen för)(?! (inte|ej|ingenting))/i,
+    /på din (egen )?bekostnad/i,
+    /(?<![\p{L}])(skicka|returnera)(?![\p{L}])[^.!?\n]{0,40}på egen bekostnad/iu,
+    /(?<![\p{L}])(du|kunden|köparen) (betalar|står för|bekostar|får betala|måste betala)(?! (ingen|inte|inget|ingenting))[^.!?\n]{0,20}(returfrakt|returkostnad|returporto|frakten tillbaka|fraktkostnaden för returen)/iu,
+  ],
+  tr: [
+    /([iİ]ade|geri gönderim)[^.!?\n]{0,20}(kargo )?(ücreti|masrafı|bedeli)[^.!?\n]{0,30}(size aittir|alıcıya aittir|müşteriye aittir|tarafınıza aittir|sizin tarafınızdan karşılan|tarafınızca karşılan)/iu,
+    /(kargo|gönderim|[iİ]ade) (ücreti|masrafı|masrafları|bedeli) (size|alıcıya|müşteriye|tarafınıza) aittir/iu,
+    /([iİ]ade|kargo)[^.!?\n]{0,30}(ücretini|masrafını|bedelini) (sizin )?(ödemeniz|karşılamanız) gerek/iu,
+  ],
+  ru: [
+    /(обратн(ая|ую|ой) (доставк|пересылк|отправк)[а-яё]*|(доставк|пересылк)[а-яё]* (при|для) возврат[а-яё]*|стоимость возврата)(?:(?!не )[^.!?\n]){0,40}(оплачивает покупатель|оплачиваете вы|за сч[её]т покупателя|за ваш сч[её]т|за свой сч[её]т)/iu,
+    /за (ваш|твой) сч[её]т|за сч[её]т (покупателя|клиента|получателя)/iu,
+    /(?<![\p{L}])(отправьте|верните|пришлите|отправить|вернуть)(?![\p{L}])[^.!?\n]{0,40}за свой сч[её]т/iu,
+    /(?<![\p{L}])(вы|покупатель) (оплачиваете|оплачивает|должны оплатить|должен оплатить|нес[её]те|нес[её]т)[^.!?\n]{0,30}(доставк|пересылк|отправк|возврат)/iu,
+  ],
 };
 
 export interface ComplianceProblem {

@@ -7,7 +7,7 @@ import { TEMPLATE_VARIABLES, variablesIn } from './variables.ts';
 const lib = loadKnowledgeLibrary();
 
 describe('the template library (content/knowledge/templates)', () => {
-  it('has 1–3 templates for every category, each in the 10 core languages', () => {
+  it('has 1–3 templates for every category, each in the core languages', () => {
     for (const c of CATEGORIES) {
       const ts = lib.templates.filter((t) => t.category === c);
       expect(ts.length, c).toBeGreaterThanOrEqual(1);
@@ -91,6 +91,11 @@ describe('the return-shipping scanner', () => {
     ko: '반품 배송비는 고객님 부담입니다.',
     zh: '退货运费由买家承担。',
     ar: 'يتم إرجاع المنتج على نفقتك.',
+    nl: 'De retourkosten zijn voor uw eigen rekening.',
+    pl: 'Koszty odesłania towaru ponosi klient.',
+    sv: 'Returfrakten betalar du själv.',
+    tr: 'İade kargo ücreti size aittir.',
+    ru: 'Обратную доставку оплачивает покупатель.',
   };
   it('has phrases for every core language', () => {
     for (const l of CORE_LANGUAGES) expect(CUSTOMER_PAYS_RETURN[l]?.length, l).toBeGreaterThan(0);
@@ -103,6 +108,10 @@ describe('the return-shipping scanner', () => {
   it('allows seller-pays sentences, and ignores categories where the buyer may pay', () => {
     expect(checkTemplateVariant('damaged_item', 'de', 'Die Rücksendung ist für Sie kostenlos.')).toEqual([]);
     expect(checkTemplateVariant('damaged_item', 'ja', '返送料は弊社が負担いたします。')).toEqual([]);
+    expect(checkTemplateVariant('damaged_item', 'nl', 'De retourkosten komen niet voor uw rekening.')).toEqual([]);
+    expect(checkTemplateVariant('damaged_item', 'pl', 'Wyślemy nowy produkt na własny koszt.')).toEqual([]);
+    expect(checkTemplateVariant('damaged_item', 'sv', 'Du betalar ingen returfrakt.')).toEqual([]);
+    expect(checkTemplateVariant('damaged_item', 'ru', 'Мы за свой счёт отправим замену.')).toEqual([]);
     expect(checkTemplateVariant('return_request', 'en', 'Return shipping is at your own expense.')).toEqual([]);
   });
   it('refuses such a template when the content is loaded', () => {

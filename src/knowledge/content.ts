@@ -18,7 +18,7 @@ import { unknownVariables } from './variables.ts';
 export const knowledgeDir = path.join(contentDir, 'knowledge');
 
 /** The languages every category must have templates in (the starting library). */
-export const CORE_LANGUAGES = ['zh', 'en', 'de', 'fr', 'es', 'it', 'ja', 'ko', 'ar', 'pt'] as const;
+export const CORE_LANGUAGES = ['zh', 'en', 'de', 'fr', 'es', 'it', 'ja', 'ko', 'ar', 'pt', 'nl', 'pl', 'sv', 'tr', 'ru'] as const;
 
 export const LANGUAGE_RE = /^[a-z]{2}$/;
 export const KEY_RE = /^[a-z0-9][a-z0-9_.-]{1,99}$/;

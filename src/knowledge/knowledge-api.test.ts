@@ -150,7 +150,11 @@ describe('knowledge base', () => {
 
     it('falls back to English for a language without templates, and fills a Japanese family name', async () => {
       const nl = (await s.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: bearer(agent), payload: { subject: 'Waar is mijn pakket?', body: 'Mijn bestelling is nog niet aangekomen.', category: 'order_status', customer: { email: 'sanne@example.nl', name: 'Sanne de Vries', language: 'nl', country: 'NL' } } })).json();
-      const r = (await get(`/api/v1/tickets/${nl.id}/suggestions`)).json();
+      // Dutch has its own templates (formal "u"); a language without any falls back to English
+      const d = (await get(`/api/v1/tickets/${nl.id}/suggestions`)).json();
+      expect(d.items[0]).toMatchObject({ language: 'nl', category: 'order_status' });
+      expect(d.items[0].body).toContain('Beste Sanne de Vries');
+      const r = (await get(`/api/v1/tickets/${nl.id}/suggestions?language=da`)).json();
       expect(r.items.length).toBeGreaterThan(0);
       expect(r.items[0]).toMatchObject({ language: 'en', category: 'order_status' });
       expect(r.items[0].body).toContain('Hi Sanne');
