@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.ts';
 import { MemoryEventBus } from '../core/events.ts';
-import type { Database } from '../db/index.ts';
+import { openDatabase, type Database } from '../db/index.ts';
 import { upsertUser } from '../people/users.ts';
-import { createTestDatabase } from '../../test/helpers/db.ts';
+import { createTestDatabase, usingPostgres } from '../../test/helpers/db.ts';
 import { createTicket, type TriageFn } from './tickets.ts';
 import { routeTicket, routingHooks, setPresence, withRoutingLock, type RoutingDeps } from './routing.ts';
 
@@ -56,5 +56,42 @@ describe('routing decisions and the routing lock', () => {
     expect(t.assigneeId).toBe(user.id);
     const p = await d.db.selectFrom('agent_presence').select(['last_assigned_at']).where('user_id', '=', user.id).executeTakeFirstOrThrow();
     expect(p.last_assigned_at).toEqual(clock.now());
+  });
+});
+
+/**
+ * The advisory lock is shared by the app nodes of one schema, not by apps in other schemas
+ * of the same database (tests run side by side in schemas of one database).
+ */
+describe.skipIf(!usingPostgres())('the routing lock on a PostgreSQL server', () => {
+  const opened: Database[] = [];
+  afterEach(async () => {
+    for (const x of opened.splice(0)) await x.close();
+  });
+  const depsOf = (x: Database): RoutingDeps => ({
+    db: x.db,
+    bus: new MemoryEventBus(),
+    clock: new ManualClock('2026-11-23T02:00:00Z'),
+    triage: () => ({ language: null, category: 'other', sentiment: 'neutral', angry: false, priority: 'normal', reasons: [] }),
+    dbKind: x.kind,
+  });
+  const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<'waiting'>((r) => setTimeout(() => r('waiting'), ms))]);
+
+  it('holds off another node of the same schema but not an app in another schema', async () => {
+    const a = await createTestDatabase();
+    opened.push(a);
+    const b = await createTestDatabase();
+    opened.push(b);
+    expect(b.schema).not.toBe(a.schema);
+    // a second app node on a's schema: its own pool, so only the advisory lock stands between them
+    const a2 = await openDatabase({ databaseUrl: process.env.DATABASE_URL, schema: a.schema, poolSize: 2 });
+    opened.push(a2);
+    const later: { sameSchema?: Promise<string> } = {};
+    await withRoutingLock(depsOf(a), async () => {
+      expect(await within(withRoutingLock(depsOf(b), async () => 'other schema'), 10_000)).toBe('other schema');
+      later.sameSchema = withRoutingLock(depsOf(a2), async () => 'same schema');
+      expect(await within(later.sameSchema, 500)).toBe('waiting');
+    });
+    expect(await later.sameSchema).toBe('same schema');
   });
 });

@@ -492,7 +492,12 @@ export function whyWaiting(candidates: readonly Candidate[]): Array<{ code: Reas
 // Serialising routing decisions
 
 const localChains = new WeakMap<object, Promise<unknown>>();
-const ADVISORY_KEY = 7_301_202_611; // "routing" for this app
+/**
+ * The advisory lock is keyed (class, hashtext(current_schema())): advisory locks are per
+ * database but not per schema, so apps (or tests) in other schemas of one database must not
+ * share it. The two-int4 key space does not overlap the single-bigint one.
+ */
+const ADVISORY_CLASS = 730_120_261; // "routing" for this app
 
 /**
  * Runs `fn` while no other routing decision runs: an in-process queue, and on a
@@ -509,11 +514,11 @@ export async function withRoutingLock<T>(deps: RoutingDeps, fn: () => Promise<T>
   try {
     if (deps.dbKind !== 'postgres') return await fn();
     return await deps.db.connection().execute(async (conn) => {
-      await sql`SELECT pg_advisory_lock(${ADVISORY_KEY}::bigint)`.execute(conn);
+      await sql`SELECT pg_advisory_lock(${ADVISORY_CLASS}::int4, hashtext(current_schema()))`.execute(conn);
       try {
         return await fn();
       } finally {
-        await sql`SELECT pg_advisory_unlock(${ADVISORY_KEY}::bigint)`.execute(conn);
+        await sql`SELECT pg_advisory_unlock(${ADVISORY_CLASS}::int4, hashtext(current_schema()))`.execute(conn);
       }
     });
   } finally {

@@ -7,7 +7,8 @@ import { ManualClock } from '../core/clock.ts';
 import { MemoryEventBus, type DomainEvent } from '../core/events.ts';
 import { upsertUser } from '../people/users.ts';
 import { createStore } from './stores.ts';
-import { addAgentMessage, addCustomerMessage, createTicket, getTicket, updateTicket, type TicketDeps } from './tickets.ts';
+import { addAgentMessage, addCustomerMessage, createTicket, forgetStores, getTicket, updateTicket, type TicketDeps } from './tickets.ts';
+import { editMarket, openMarketService, revertMarket } from '../markets/overrides.ts';
 import { scanSla, scheduleSlaScan } from './sla-jobs.ts';
 import type { Actor } from './visibility.ts';
 
@@ -82,6 +83,45 @@ describe('SLA clocks in business hours', () => {
     // the holiday also interrupts a running clock: Thursday 17:00 + 2 h → Monday 10:00
     const eve = await ticketAt('2026-12-24T17:00', 'urgent');
     expect(eve.sla.firstResponseDueAt).toBe(iso('2026-12-28T10:00'));
+  });
+
+  it('a market\'s extra holidays close its stores, merged with the store\'s own, and an edit reaches every node', async () => {
+    // two app nodes on one database, hearing each other on the bus
+    const nodeA = await openMarketService({ db: d.db, bus });
+    const nodeB = await openMarketService({ db: d.db, bus });
+    const trainer = { id: null, name: 'Trainer' };
+    const firstDue = async (node: typeof nodeA) => (await node.run(() => ticketAt('2026-11-23T17:30', 'urgent'))).sla.firstResponseDueAt; // Monday 17:30 + 2 h
+    try {
+      expect(await firstDue(nodeB)).toBe(iso('2026-11-24T10:30'));
+      // a trainer closes Tuesday 24 November for the German market on node A
+      const change = await editMarket(
+        { db: d.db, clock, markets: nodeA },
+        'DE',
+        { version: 0, fields: { extraHolidays: [{ date: '2026-11-24', name: { en: 'Team day', zh: '团队日' }, source: 'Team' }] } },
+        trainer,
+      );
+      expect(change.changed).toEqual(['extraHolidays']);
+      await nodeB.settled();
+      expect(await firstDue(nodeA)).toBe(iso('2026-11-25T10:30'));
+      expect(await firstDue(nodeB)).toBe(iso('2026-11-25T10:30'));
+      // the store's own closing day (Wednesday) counts as well
+      await d.db.updateTable('stores').set({ extra_holidays: JSON.stringify(['2026-11-25']) }).where('id', '=', store.id).execute();
+      forgetStores(d.db);
+      expect(await firstDue(nodeB)).toBe(iso('2026-11-26T10:30'));
+      // a store of another market is not touched by the German edit
+      const fr = await createStore(d.db, { name: 'Lumière FR', market: 'FR', timezone: 'Europe/Berlin', holidayCountry: 'FR' });
+      clock.set(berlin('2026-11-23T17:30'));
+      const frTicket = await nodeA.run(() => createTicket(deps, { subject: 'Commande', body: 'Bonjour, où est ma commande ?', customer: { email: 'client@example.fr' }, storeId: fr.id, priority: 'urgent' }, agent));
+      expect(frTicket.sla.firstResponseDueAt).toBe(iso('2026-11-24T10:30'));
+      // back to the file on node B: Tuesday is open again on both nodes, Wednesday stays closed
+      await revertMarket({ db: d.db, clock, markets: nodeB }, 'DE', {}, trainer);
+      await nodeA.settled();
+      expect(await firstDue(nodeA)).toBe(iso('2026-11-24T10:30'));
+      expect(await firstDue(nodeB)).toBe(iso('2026-11-24T10:30'));
+    } finally {
+      nodeA.close();
+      nodeB.close();
+    }
   });
 
   it('pending pauses the resolution clock; resuming restores the remaining business minutes', async () => {

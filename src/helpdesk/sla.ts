@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { DB, Priority, Store, Ticket, TicketStatus } from '../db/types.ts';
 import { addBusinessMinutes, businessMinutesBetween, calendarForStore, type BusinessCalendar } from '../markets/calendar.ts';
+import type { Market } from '../markets/model.ts';
+import { currentMarkets, yamlMarkets } from '../markets/registry.ts';
 import { slaPolicies, type SlaPolicy } from './stores.ts';
 
 /**
@@ -12,27 +14,62 @@ import { slaPolicies, type SlaPolicy } from './stores.ts';
 
 const calendars = new Map<string, { key: string; cal: BusinessCalendar }>();
 
-/** The store's calendar, rebuilt when its settings change (cheap to keep: derived data). */
-const calendarOf = new WeakMap<object, { timezone: string; business_hours: unknown; holiday_country: string | null; extra_holidays: unknown; cal: BusinessCalendar }>();
+type StoreCalendarFields = Pick<Store, 'id' | 'timezone' | 'business_hours' | 'holiday_country' | 'extra_holidays'> & Partial<Pick<Store, 'market'>>;
 
-export function storeCalendar(store: Pick<Store, 'id' | 'timezone' | 'business_hours' | 'holiday_country' | 'extra_holidays'>): BusinessCalendar {
+/** The store's calendar, rebuilt when its settings or its market's holidays change (cheap to keep: derived data). */
+const calendarOf = new WeakMap<object, { timezone: string; business_hours: unknown; holiday_country: string | null; extra_holidays: unknown; market: Market | null; cal: BusinessCalendar }>();
+
+/**
+ * The store's market as in force for this app (the files with trainers' edits, see
+ * markets/registry.ts), or null when the store's market code has no market file.
+ */
+function marketOf(code: string | undefined): Market | null {
+  if (!code) return null;
+  const c = code.trim().toUpperCase();
+  if (!yamlMarkets().has(c)) return null;
+  return currentMarkets().get(c);
+}
+
+/**
+ * A store's business calendar: its own zone, weekly hours, public holidays (its holiday
+ * country) and extra closing days, plus its market's extra holidays (the closing days the
+ * market lists beside the country's public holidays, editable by trainers). The market is
+ * the effective one of the app in force, so an edit of the market (on this node, or on
+ * another one through `market.changed`, which makes the registry hold a new market object)
+ * gives a new calendar at the next call.
+ */
+export function storeCalendar(store: StoreCalendarFields): BusinessCalendar {
+  const market = marketOf(store.market);
   // the same store object again (the store cache hands out one for a few seconds): no key to build
   const seen = calendarOf.get(store);
-  if (seen && seen.timezone === store.timezone && seen.business_hours === store.business_hours && seen.holiday_country === store.holiday_country && seen.extra_holidays === store.extra_holidays && calendars.get(store.id)?.cal === seen.cal) return seen.cal;
-  const key = JSON.stringify([store.timezone, store.business_hours, store.holiday_country, store.extra_holidays]);
+  if (
+    seen &&
+    seen.market === market &&
+    seen.timezone === store.timezone &&
+    seen.business_hours === store.business_hours &&
+    seen.holiday_country === store.holiday_country &&
+    seen.extra_holidays === store.extra_holidays &&
+    calendars.get(store.id)?.cal === seen.cal
+  ) {
+    return seen.cal;
+  }
+  const marketDays = market ? market.extraHolidays.map((h) => h.date) : [];
+  const key = JSON.stringify([store.timezone, store.business_hours, store.holiday_country, store.extra_holidays, marketDays]);
+  const remember = (cal: BusinessCalendar) =>
+    calendarOf.set(store, { timezone: store.timezone, business_hours: store.business_hours, holiday_country: store.holiday_country, extra_holidays: store.extra_holidays, market, cal });
   const hit = calendars.get(store.id);
   if (hit && hit.key === key) {
-    calendarOf.set(store, { timezone: store.timezone, business_hours: store.business_hours, holiday_country: store.holiday_country, extra_holidays: store.extra_holidays, cal: hit.cal });
+    remember(hit.cal);
     return hit.cal;
   }
   const cal = calendarForStore({
     timezone: store.timezone,
     businessHours: store.business_hours,
     holidayCountry: store.holiday_country,
-    extraHolidays: store.extra_holidays,
+    extraHolidays: [...(store.extra_holidays ?? []), ...marketDays],
   });
   calendars.set(store.id, { key, cal });
-  calendarOf.set(store, { timezone: store.timezone, business_hours: store.business_hours, holiday_country: store.holiday_country, extra_holidays: store.extra_holidays, cal });
+  remember(cal);
   return cal;
 }
 

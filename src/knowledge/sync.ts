@@ -39,7 +39,8 @@ export interface SyncOptions {
 export async function syncKnowledge(db: Kysely<DB>, options: SyncOptions = {}): Promise<SyncReport> {
   const lib = options.library ?? loadKnowledgeLibrary(options.dir);
   return db.transaction().execute(async (trx) => {
-    await sql`SELECT pg_advisory_xact_lock(hashtext('crossdesk.knowledge.sync'))`.execute(trx);
+    // per schema: apps in other schemas of the same database do not wait for each other
+    await sql`SELECT pg_advisory_xact_lock(hashtext('crossdesk.knowledge.sync'), hashtext(current_schema()))`.execute(trx);
     const report: SyncReport = { templates: zero(), variants: zero(), articles: zero(), skipped: [] };
     await syncTemplates(trx, lib, report);
     await syncArticles(trx, lib, report);

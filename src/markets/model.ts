@@ -345,8 +345,15 @@ export function validateMarket(data: unknown, file: string): Market {
   const cu = r.obj('culture');
   const culture: Culture = { address: cu.str('address'), en: readGuide(cu.obj('en')), zh: readGuide(cu.obj('zh')) };
 
-  const peaks = r.list('peaks').map((p) => {
+  // the id names a peak (the edit form keys its rows by it): one id, one peak; spaces around it do not count
+  const peakIds = new Map<string, number>();
+  const peaks = r.list('peaks').map((p, i) => {
     const peak: Peak = { id: String(p.data.id ?? '') || p.fail('id', 'must be a non-empty text'), en: p.str('en'), zh: p.str('zh') };
+    const id = peak.id.trim();
+    if (!id) p.fail('id', 'must be a non-empty text');
+    const first = peakIds.get(id);
+    if (first !== undefined) p.fail('id', `"${id}" is already the id of peaks[${first}]: each peak needs its own id`);
+    peakIds.set(id, i);
     if (p.has('from')) peak.from = p.date('from');
     if (p.has('to')) peak.to = p.date('to');
     if (peak.from && peak.to && peak.to < peak.from) p.fail('to', 'is before from');
