@@ -367,6 +367,11 @@ export interface LogisticOptions {
    * example's length): a smaller table that stays in the CPU cache, and no weight learnt from one example.
    */
   minCount?: number;
+  /**
+   * Class balance of the loss: each example counts (n / (k * n_class))^balance (0 = every example
+   * alike, 1 = every class alike in total). Multiplies the example's own weight.
+   */
+  balance?: number;
 }
 
 /**
@@ -380,7 +385,8 @@ export class SoftmaxRegression<L extends string> {
   /** bucket -> dense row of the weights, -1 for buckets never seen in training */
   private dense = new Int32Array(0);
   private bias: number[] = [];
-  private readonly opts: Required<Omit<LogisticOptions, 'kindWeight' | 'minCount'>>;
+  private readonly opts: Required<Omit<LogisticOptions, 'kindWeight' | 'minCount' | 'balance'>>;
+  private readonly balance: number;
   private readonly minCount: number;
   private readonly kindValue: Float64Array;
 
@@ -390,6 +396,7 @@ export class SoftmaxRegression<L extends string> {
   ) {
     this.opts = { epochs: options.epochs ?? 10, learningRate: options.learningRate ?? 0.5, l2: options.l2 ?? 1e-5, seed: options.seed ?? 7 };
     this.minCount = options.minCount ?? 1;
+    this.balance = options.balance ?? 0;
     this.kindValue = new Float64Array(8).fill(1);
     for (const [kind, v] of Object.entries(options.kindWeight ?? {})) this.kindValue[Number(kind)] = v;
   }
@@ -407,10 +414,21 @@ export class SoftmaxRegression<L extends string> {
     return xs;
   }
 
-  train(examples: readonly { features: Features; label: L }[]): this {
+  /**
+   * `weight` of an example scales its gradient (default 1; 0 = it only shares the feature rows,
+   * so models trained on the same examples with different weights keep the same rows).
+   */
+  train(examples: readonly { features: Features; label: L; weight?: number }[]): this {
     const k = this.labels.length;
     const labelIdx = new Map<L, number>(this.labels.map((l, i) => [l, i]));
-    const data: { ids: Int32Array; xs: Float32Array; y: number }[] = [];
+    const data: { ids: Int32Array; xs: Float32Array; y: number; weight: number }[] = [];
+    const perClass = new Float64Array(k);
+    for (const e of examples) {
+      const y = labelIdx.get(e.label);
+      if (y !== undefined) perClass[y] += e.weight ?? 1;
+    }
+    const totalWeight = perClass.reduce((a, b) => a + b, 0);
+    const classWeight = Array.from(perClass, (n) => (this.balance && n > 0 ? Math.pow(totalWeight / (k * n), this.balance) : 1));
     const dense = new Int32Array(1 << HASH_BITS).fill(-1);
     const df = new Int32Array(1 << HASH_BITS);
     for (const e of examples) if (labelIdx.has(e.label)) for (const b of e.features.ids) df[b]++;
@@ -427,7 +445,7 @@ export class SoftmaxRegression<L extends string> {
         kept.push(dense[b]);
         xs.push(xsAll[t]);
       });
-      data.push({ ids: Int32Array.from(kept), xs: Float32Array.from(xs), y });
+      data.push({ ids: Int32Array.from(kept), xs: Float32Array.from(xs), y, weight: (e.weight ?? 1) * classWeight[y] });
     }
     const w = new Float32Array(vocab * k);
     const g2 = new Float32Array(vocab * k);
@@ -447,7 +465,8 @@ export class SoftmaxRegression<L extends string> {
         [order[i], order[j]] = [order[j], order[i]];
       }
       for (const di of order) {
-        const { ids, xs, y } = data[di];
+        const { ids, xs, y, weight } = data[di];
+        if (weight === 0) continue;
         const n = ids.length;
         for (let c = 0; c < k; c++) z[c] = b[c];
         for (let t = 0; t < n; t++) {
@@ -463,7 +482,7 @@ export class SoftmaxRegression<L extends string> {
           sum += z[c];
         }
         for (let c = 0; c < k; c++) {
-          const grad = z[c] / sum - (c === y ? 1 : 0);
+          const grad = (z[c] / sum - (c === y ? 1 : 0)) * weight;
           z[c] = grad;
           bg2[c] += grad * grad;
           b[c] -= (lr * grad) / Math.sqrt(bg2[c] + 1e-8);

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ANGER_RULES, decideAngry, isShouting, lexiconHits, readModelCache, trainModels, triageFeatures, writeModelCache } from './models.ts';
+import { ANGER_RULES, TRAIN_SETTINGS, cacheKey, decideAngry, isShouting, lexiconHits, noisyCopy, readModelCache, trainModels, triageFeatures, writeModelCache } from './models.ts';
+import { SoftmaxRegression } from './classifier.ts';
 import { createHash } from 'node:crypto';
 import { hashSources } from './cache-key.ts';
 import type { CorpusExample } from './corpus.ts';
@@ -98,6 +99,68 @@ describe('model cache key', () => {
     expect(k2).not.toBe(k1);
     fs.writeFileSync(path.join(dir, 'de.jsonl'), '{"text":"c"}\n');
     expect(key()).not.toBe(k2);
+  });
+});
+
+describe('model cache key', () => {
+  it('changes when the training settings change', () => {
+    const k = cacheKey();
+    expect(cacheKey()).toBe(k);
+    expect(cacheKey({ ...TRAIN_SETTINGS, category: { ...TRAIN_SETTINGS.category, l2: 0.5 } })).not.toBe(k);
+    expect(cacheKey({ ...TRAIN_SETTINGS, category: { ...TRAIN_SETTINGS.category, balance: 0.25 } })).not.toBe(k);
+  });
+});
+
+describe('example weights and class balance', () => {
+  const rows = tiny.map((e) => ({ features: triageFeatures(e.text, lexiconHits(e.text, e.language)), label: e.category as 'order_status' | 'refund' }));
+  it('an example of weight 0 is not learnt from but keeps the feature rows', () => {
+    const extra = { features: triageFeatures('zzqx wobblefrob refund', lexiconHits('zzqx wobblefrob refund', 'en')), label: 'refund' as const };
+    const seen = new Set(rows.flatMap((r) => r.features.ids));
+    const own = extra.features.ids.filter((id) => !seen.has(id));
+    expect(own.length).toBeGreaterThan(3);
+    const ownWeights = (weight: number) => {
+      const st = new SoftmaxRegression(['order_status', 'refund'], { epochs: 5 }).train([...rows, { ...extra, weight }]).exportState();
+      const buckets = Array.from(st.buckets);
+      return own.flatMap((id) => {
+        const d = buckets.indexOf(id);
+        expect(d).toBeGreaterThanOrEqual(0); // it has a row either way
+        return [st.weights[d * 2], st.weights[d * 2 + 1]];
+      });
+    };
+    expect(ownWeights(0).every((w) => w === 0)).toBe(true);
+    expect(ownWeights(1).some((w) => Math.abs(w) > 1e-3)).toBe(true);
+  });
+  it('balance raises the weight of a rare class', () => {
+    // 6 order_status lines against 2 refund lines: balanced, a neutral text leans less to order_status.
+    const skewed = [...rows.filter((r) => r.label === 'order_status'), ...rows.filter((r) => r.label === 'order_status'), ...rows.filter((r) => r.label === 'refund').slice(0, 2)];
+    const neutral = triageFeatures('hello', lexiconHits('hello', 'en'));
+    const plain = new SoftmaxRegression(['order_status', 'refund'], { epochs: 10 }).train(skewed);
+    const balanced = new SoftmaxRegression(['order_status', 'refund'], { epochs: 10, balance: 1 }).train(skewed);
+    expect(balanced.predict(neutral).probabilities.refund).toBeGreaterThan(plain.predict(neutral).probabilities.refund);
+  });
+});
+
+describe('noisy copies', () => {
+  it('are deterministic for a seed, differ from the text, and keep CJK text as characters', () => {
+    const rand = (seed: number) => {
+      let x = seed;
+      return () => (x = (x * 16807) % 2147483647) / 2147483647;
+    };
+    const text = 'Where is my parcel? The tracking number has not moved since Monday, please check';
+    const p = { typo: 0.5, drop: 0.3, truncate: 0 };
+    expect(noisyCopy(text, rand(3), p)).toBe(noisyCopy(text, rand(3), p));
+    expect(noisyCopy(text, rand(3), p)).not.toBe(text);
+    const short = noisyCopy(text, rand(5), { typo: 0, drop: 0, truncate: 1 });
+    expect(text.startsWith(short)).toBe(true);
+    expect(short.split(' ').length).toBeGreaterThanOrEqual(4);
+    const zh = noisyCopy('我的包裹已经两个星期没有更新了请帮我查一下', rand(7), { typo: 0, drop: 0.3, truncate: 0 });
+    expect(zh).not.toMatch(/\s/);
+  });
+  it('train with the models sharing their rows', () => {
+    const m = trainModels(tiny, { ...TRAIN_SETTINGS, augment: { copies: 1, category: 0.5, mood: 0, anger: 0, seed: 3, typo: 0.3, drop: 0.2, truncate: 0.3 } });
+    expect(m.trainedOn).toBe(tiny.length);
+    const f = triageFeatures('my refund has still not arrived', lexiconHits('my refund has still not arrived', 'en'));
+    expect(m.category.predict(f).label).toBe('refund');
   });
 });
 

@@ -178,6 +178,12 @@ export const CATEGORY_MODEL_OPTIONS: LogisticOptions = {
   epochs: 15,
   kindWeight: { [FeatureKind.category]: 3, [FeatureKind.chars]: 0.5 },
   minCount: 2,
+  // Round four, leave-one-author-out cross-validation on the train split (bench/triage-cv.ts):
+  // every class weighs the same in the loss (+0.012 macro-F1 alone) and 30x the L2 of before
+  // (1e-5 -> 3e-4; +0.006 alone): the authors write the categories in very different proportions,
+  // and a writer the model has never seen is read more by the lexicon words and less by n-grams.
+  l2: 3e-4,
+  balance: 1,
 };
 export const MOOD_MODEL_OPTIONS: LogisticOptions = {
   learningRate: 0.2,
@@ -208,24 +214,99 @@ export interface TriageModels {
   trainMs: number;
 }
 
+/** How the three models are trained (see the options above and noisyCopy). */
+export interface TrainSettings {
+  category: LogisticOptions;
+  mood: LogisticOptions;
+  anger: LogisticOptions;
+  /**
+   * Noisy copies of the training lines (typos, dropped words, a truncated start) and the weight
+   * each copy has in each model (0 = the copy is not learnt from; it only shares feature rows).
+   */
+  augment: { copies: number; category: number; mood: number; anger: number; seed: number; typo: number; drop: number; truncate: number } | null;
+}
+
+export const TRAIN_SETTINGS: TrainSettings = {
+  category: CATEGORY_MODEL_OPTIONS,
+  mood: MOOD_MODEL_OPTIONS,
+  anger: ANGER_MODEL_OPTIONS,
+  // One noisy copy of each line (typos, left-out words, only the first words) at half weight, for
+  // the category model only: +0.007 macro-F1 by leave-one-author-out cross-validation, every author
+  // up; the anger and sentiment models learn nothing from the copies (with weight 1 anger fell).
+  augment: { copies: 1, category: 0.5, mood: 0, anger: 0, seed: 11, typo: 0.15, drop: 0.1, truncate: 0.3 },
+};
+
+/** A small seeded generator (the same copies on every run). */
+function seeded(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x100000000;
+  };
+}
+
+/**
+ * A noisy copy of a message, as customers type: some words with a typo (two letters swapped, one
+ * dropped or doubled), some words left out, or only its first words. Case and accents need no
+ * copy: the features are folded anyway. Texts without spaces (Chinese, Japanese) lose characters
+ * instead of words.
+ */
+export function noisyCopy(text: string, rand: () => number, p: { typo: number; drop: number; truncate: number }): string {
+  const spaced = /\s/.test(text.trim());
+  let words = spaced ? text.split(/\s+/).filter(Boolean) : Array.from(text);
+  if (rand() < p.truncate && words.length > 6) {
+    const keep = Math.max(4, Math.ceil(words.length * (0.4 + 0.3 * rand())));
+    words = words.slice(0, keep);
+  }
+  const out: string[] = [];
+  for (const w of words) {
+    if (words.length > 3 && rand() < p.drop) continue;
+    if (spaced && w.length >= 4 && rand() < p.typo) {
+      const chars = Array.from(w);
+      const i = 1 + Math.floor(rand() * (chars.length - 2));
+      const kind = rand();
+      if (kind < 0.4) [chars[i], chars[i + 1]] = [chars[i + 1], chars[i]];
+      else if (kind < 0.7) chars.splice(i, 1);
+      else chars.splice(i, 0, chars[i]);
+      out.push(chars.join(''));
+    } else out.push(w);
+  }
+  return out.join(spaced ? ' ' : '');
+}
+
 /** Train the three models on the given examples (use only split=train ones). */
-export function trainModels(examples: readonly CorpusExample[]): TriageModels {
+export function trainModels(examples: readonly CorpusExample[], settings: TrainSettings = TRAIN_SETTINGS): TriageModels {
   const t0 = performance.now();
-  const rows = examples.map((e) => {
-    const prep = prepareText(e.text);
-    return { e, f: triageFeaturesPrepared(prep, lexiconHitsPrepared(prep, e.language)) };
+  const lines: { e: CorpusExample; text: string; copy: boolean }[] = examples.map((e) => ({ e, text: e.text, copy: false }));
+  const aug = settings.augment;
+  if (aug && aug.copies > 0) {
+    const rand = seeded(aug.seed);
+    for (let c = 0; c < aug.copies; c++) {
+      for (const e of examples) {
+        const text = noisyCopy(e.text, rand, aug);
+        if (text !== e.text) lines.push({ e, text, copy: true });
+      }
+    }
+  }
+  const rows = lines.map(({ e, text, copy }) => {
+    const prep = prepareText(text);
+    return { e, copy, f: triageFeaturesPrepared(prep, lexiconHitsPrepared(prep, e.language)) };
   });
-  const category = new SoftmaxRegression<Category>(CATEGORIES, CATEGORY_MODEL_OPTIONS).train(rows.map((r) => ({ features: r.f, label: r.e.category })));
-  const sentiment = new SoftmaxRegression<Sentiment>(SENTIMENTS, MOOD_MODEL_OPTIONS).train(
-    rows.map((r) => ({ features: r.f, label: r.e.sentiment })),
+  const w = (copy: boolean, model: 'category' | 'mood' | 'anger') => (copy && aug ? aug[model] : 1);
+  const category = new SoftmaxRegression<Category>(CATEGORIES, settings.category).train(
+    rows.map((r) => ({ features: r.f, label: r.e.category, weight: w(r.copy, 'category') })),
   );
-  const anger = new SoftmaxRegression<AngerLabel>(['angry', 'calm'], ANGER_MODEL_OPTIONS).train(
-    rows.map((r) => ({ features: r.f, label: r.e.angry ? 'angry' : 'calm' })),
+  const sentiment = new SoftmaxRegression<Sentiment>(SENTIMENTS, settings.mood).train(
+    rows.map((r) => ({ features: r.f, label: r.e.sentiment, weight: w(r.copy, 'mood') })),
   );
-  category.sameRows(sentiment);
-  category.sameRows(anger);
+  const anger = new SoftmaxRegression<AngerLabel>(['angry', 'calm'], settings.anger).train(
+    rows.map((r) => ({ features: r.f, label: r.e.angry ? 'angry' : 'calm', weight: w(r.copy, 'anger') })),
+  );
+  if (!category.sameRows(sentiment) || !category.sameRows(anger)) throw new Error('triage models: feature rows differ');
   const fused = new FusedSoftmax([category, sentiment, anger]);
-  return { category, sentiment, anger, fused, trainedOn: rows.length, trainMs: performance.now() - t0 };
+  return { category, sentiment, anger, fused, trainedOn: examples.length, trainMs: performance.now() - t0 };
 }
 
 let models: TriageModels | null = null;
@@ -244,7 +325,7 @@ export function getModels(): TriageModels {
     const cached = readModelCache(cacheFile(key), key);
     if (cached) return (models = cached);
   }
-  models = trainModels(loadCorpus().examples.filter((e) => e.split === 'train'));
+  models = trainModels(loadCorpus().examples.filter((e) => e.split === 'train'), TRAIN_SETTINGS);
   if (useCache) writeModelCache(cacheFile(key), key, models);
   return models;
 }
@@ -255,10 +336,11 @@ function cacheDir(): string {
   return process.env.CROSSDESK_CACHE_DIR ?? path.join(os.tmpdir(), 'crossdesk-cache');
 }
 
-function cacheKey(): string {
+/** The cache key of models trained with these settings on the current corpus, lexicons and code. */
+export function cacheKey(settings: TrainSettings = TRAIN_SETTINGS): string {
   const h = createHash('sha256');
   h.update(MODEL_VERSION);
-  h.update(JSON.stringify([CATEGORY_MODEL_OPTIONS, MOOD_MODEL_OPTIONS, ANGER_MODEL_OPTIONS]));
+  h.update(JSON.stringify(settings));
   return hashSources(h, ['classifier.ts', 'models.ts', 'lexicon.ts', 'segment.ts', 'corpus.ts'], [CORPUS_DIR, LEXICON_DIR]);
 }
 
@@ -335,9 +417,11 @@ export interface AngerRules {
   /** when the customer says they are calm or a threat is not meant (and neither insults nor shouts) */
   calmModel: number;
 }
-// model 0.35 (was 0.28): with the sarcasm and indirect-threat lines of round three and the anger
-// model's 15 epochs, 3-fold cross-validation on the train split has precision = recall there (0.86).
-export const ANGER_RULES: AngerRules = { model: 0.35, withThreat: 0.05, withInsult: 0.05, withShouting: 0.05, withExclaiming: 0.15, calmModel: 0.5 };
+// model 0.25 (0.28 until round two, 0.35 in round three): leave-one-author-out cross-validation
+// (bench/triage-cv.ts) has precision = recall between 0.22 and 0.25 (0.80/0.77 at 0.25, 0.84/0.74
+// at 0.35, F1 flat at 0.785-0.790); the random folds, where translations of one situation sit on
+// both sides, put it at 0.35 and overstated recall on new writers.
+export const ANGER_RULES: AngerRules = { model: 0.25, withThreat: 0.05, withInsult: 0.05, withShouting: 0.05, withExclaiming: 0.15, calmModel: 0.5 };
 
 /**
  * Angry = the model is fairly sure, or a threat / insult / shouting is present and the model

@@ -1,0 +1,281 @@
+/**
+ * Cross-validation of the triage models on the TRAIN split only (the eval split is never read).
+ *
+ * - grouped: leave one author out. Each author of the train split (`by`: "a" for the first
+ *   author, then "b", "d", "f", …) is held out in turn; the models are trained on the other
+ *   authors' lines and tested on the held-out author's. This mirrors "a writer the model has
+ *   never seen": translations of one situation by one author never sit on both sides.
+ * - random: the figure kept from earlier rounds, 3 seeded random folds over the lines of the
+ *   first three authors (a, b, d) with every later author's lines always in training.
+ *
+ * Reported: category macro-F1 and accuracy per fold and averaged, anger precision / recall / F1
+ * with the production rules (ANGER_RULES), and for the grouped folds the anger figures pooled
+ * over the folds at other model thresholds (to place precision = recall).
+ *
+ *   npx tsx bench/triage-cv.ts                       # the production settings (TRAIN_SETTINGS, ANGER_RULES)
+ *   npx tsx bench/triage-cv.ts baseline balance-1      # named variants (see VARIANTS; baseline = round three)
+ *   npx tsx bench/triage-cv.ts --grouped baseline      # only the grouped folds (--random: only those)
+ *
+ * Everything is seeded: the same settings give the same figures.
+ */
+import { CATEGORIES, loadCorpus, type CorpusExample } from '../src/text/corpus.ts';
+import { FeatureKind, macroF1, prepareText, setCharFourGrams } from '../src/text/classifier.ts';
+import { ANGER_RULES, TRAIN_SETTINGS, decideAngry, lexiconHitsPrepared, predictAll, trainModels, triageFeaturesPrepared, type AngerRules, type TrainSettings } from '../src/text/models.ts';
+
+interface Variant {
+  settings: TrainSettings;
+  rules?: AngerRules;
+  /** set up / undo process-wide switches (character 4-grams) */
+  before?: () => void;
+  after?: () => void;
+}
+
+/**
+ * Round three's settings (the starting point of every variant below except `production`):
+ * L2 1e-5, no class balance, no noisy copies, anger model threshold 0.35.
+ */
+const base: TrainSettings = { ...TRAIN_SETTINGS, category: { ...TRAIN_SETTINGS.category, l2: 1e-5, balance: 0 }, augment: null };
+const ROUND3_RULES: AngerRules = { ...ANGER_RULES, model: 0.35 };
+const withCat = (o: Partial<TrainSettings['category']>): TrainSettings => ({ ...base, category: { ...base.category, ...o } });
+const withAnger = (o: Partial<TrainSettings['anger']>): TrainSettings => ({ ...base, anger: { ...base.anger, ...o } });
+const augment = (o: Partial<NonNullable<TrainSettings['augment']>>): TrainSettings => ({
+  ...base,
+  augment: { copies: 1, category: 0.5, mood: 0, anger: 0, seed: 11, typo: 0.15, drop: 0.1, truncate: 0.3, ...o },
+});
+
+export const VARIANTS: Record<string, Variant> = {
+  production: { settings: TRAIN_SETTINGS, rules: ANGER_RULES },
+  baseline: { settings: base },
+  'seed-8': { settings: { ...base, category: { ...base.category, seed: 8 }, anger: { ...base.anger, seed: 8 } } },
+  'seed-9': { settings: { ...base, category: { ...base.category, seed: 9 }, anger: { ...base.anger, seed: 9 } } },
+  'balance-0.5': { settings: withCat({ balance: 0.5 }) },
+  'balance-1': { settings: withCat({ balance: 1 }) },
+  'l2-1e-6': { settings: withCat({ l2: 1e-6 }) },
+  'l2-3e-5': { settings: withCat({ l2: 3e-5 }) },
+  'l2-1e-4': { settings: withCat({ l2: 1e-4 }) },
+  'epochs-8': { settings: withCat({ epochs: 8 }) },
+  'epochs-25': { settings: withCat({ epochs: 25 }) },
+  'lexicon-2': { settings: withCat({ kindWeight: { ...base.category.kindWeight, [FeatureKind.category]: 2 } }) },
+  'lexicon-4': { settings: withCat({ kindWeight: { ...base.category.kindWeight, [FeatureKind.category]: 4 } }) },
+  'chars-0.3': { settings: withCat({ kindWeight: { ...base.category.kindWeight, [FeatureKind.chars]: 0.3 } }) },
+  'chars-0.8': { settings: withCat({ kindWeight: { ...base.category.kindWeight, [FeatureKind.chars]: 0.8 } }) },
+  'bigram-0.5': { settings: withCat({ kindWeight: { ...base.category.kindWeight, [FeatureKind.bigram]: 0.5 } }) },
+  'no-char4': { settings: base, before: () => setCharFourGrams(false), after: () => setCharFourGrams(true) },
+  'aug-0.5': { settings: augment({}) },
+  'aug-1': { settings: augment({ category: 1 }) },
+  'aug-1-anger': { settings: augment({ category: 1, anger: 1, mood: 1 }) },
+  'aug-typo': { settings: augment({ category: 1, drop: 0, truncate: 0, typo: 0.3 }) },
+  'aug-drop': { settings: augment({ category: 1, typo: 0, truncate: 0, drop: 0.2 }) },
+  'aug-trunc': { settings: augment({ category: 1, typo: 0, drop: 0, truncate: 1 }) },
+  'aug-2': { settings: augment({ copies: 2, category: 0.5 }) },
+  'bal1-aug': { settings: { ...augment({}), category: { ...base.category, balance: 1 } } },
+  'bal0.75-aug': { settings: { ...augment({}), category: { ...base.category, balance: 0.75 } } },
+  'bal1-aug-typo': { settings: { ...augment({ drop: 0, truncate: 0, typo: 0.3 }), category: { ...base.category, balance: 1 } } },
+  'bal1-aug-anger': { settings: { ...augment({ anger: 1, mood: 1 }), category: { ...base.category, balance: 1 } } },
+  'l2-3e-4': { settings: withCat({ l2: 3e-4 }) },
+  'l2-1e-4-bal1': { settings: withCat({ l2: 1e-4, balance: 1 }) },
+  'l2-1e-4-aug': { settings: { ...augment({}), category: { ...base.category, l2: 1e-4 } } },
+  'l2-1e-4-bal1-aug': { settings: { ...augment({}), category: { ...base.category, l2: 1e-4, balance: 1 } } },
+  // on top of l2 1e-4 + class balance ("B")
+  'B-l2-3e-4': { settings: withCat({ l2: 3e-4, balance: 1 }) },
+  'B-l2-1e-3': { settings: withCat({ l2: 1e-3, balance: 1 }) },
+  'B-aug': { settings: { ...augment({}), category: { ...base.category, l2: 1e-4, balance: 1 } } },
+  'B-lexicon-2': { settings: withCat({ l2: 1e-4, balance: 1, kindWeight: { ...base.category.kindWeight, [FeatureKind.category]: 2 } }) },
+  'B-lexicon-4': { settings: withCat({ l2: 1e-4, balance: 1, kindWeight: { ...base.category.kindWeight, [FeatureKind.category]: 4 } }) },
+  'B-chars-0.3': { settings: withCat({ l2: 1e-4, balance: 1, kindWeight: { ...base.category.kindWeight, [FeatureKind.chars]: 0.3 } }) },
+  'B-epochs-25': { settings: withCat({ l2: 1e-4, balance: 1, epochs: 25 }) },
+  'B-epochs-8': { settings: withCat({ l2: 1e-4, balance: 1, epochs: 8 }) },
+  'B2-aug': { settings: { ...augment({}), category: { ...base.category, l2: 3e-4, balance: 1 } } },
+  'anger-l2-1e-4': { settings: withAnger({ l2: 1e-4 }) },
+  'anger-l2-3e-4': { settings: withAnger({ l2: 3e-4 }) },
+  'anger-aug': { settings: augment({ category: 0, anger: 1 }) },
+  'B2-aug-anger': { settings: { ...augment({ anger: 1 }), category: { ...base.category, l2: 3e-4, balance: 1 } } },
+  'production-anger-balance-0.5': { settings: { ...TRAIN_SETTINGS, anger: { ...TRAIN_SETTINGS.anger, balance: 0.5 } }, rules: ANGER_RULES },
+  'anger-balance-0.5': { settings: withAnger({ balance: 0.5 }) },
+  'anger-l2-3e-5': { settings: withAnger({ l2: 3e-5 }) },
+};
+
+interface Scored {
+  e: CorpusExample;
+  predicted: string;
+  /** category probabilities (CATEGORIES order) */
+  probs: Float64Array;
+  pAngry: number;
+  hits: ReturnType<typeof lexiconHitsPrepared>;
+}
+
+function evaluate(train: readonly CorpusExample[], test: readonly CorpusExample[], v: Variant): Scored[] {
+  const m = trainModels(train, v.settings);
+  return test.map((e) => {
+    const prep = prepareText(e.text);
+    const hits = lexiconHitsPrepared(prep, e.language);
+    const p = predictAll(m, triageFeaturesPrepared(prep, hits));
+    return { e, predicted: p.category.label, probs: Float64Array.from(CATEGORIES, (c) => p.category.probabilities[c]), pAngry: p.anger.probabilities.angry, hits };
+  });
+}
+
+
+/** Macro-F1 of scored lines with log-probability offsets per category added before the argmax. */
+function offsetF1(scored: readonly Scored[], offsets: Float64Array): number {
+  const pairs = scored.map((s) => {
+    let best = 0;
+    let bestV = -Infinity;
+    for (let c = 0; c < CATEGORIES.length; c++) {
+      const v = Math.log(s.probs[c] + 1e-12) + offsets[c];
+      if (v > bestV) {
+        bestV = v;
+        best = c;
+      }
+    }
+    return { gold: s.e.category, predicted: CATEGORIES[best] };
+  });
+  return macroF1(CATEGORIES, pairs).macroF1;
+}
+
+/** Per-category offsets fitted by coordinate ascent on macro-F1 (steps of 0.1 within ±1, 3 rounds). */
+function fitOffsets(scored: readonly Scored[]): Float64Array {
+  const off = new Float64Array(CATEGORIES.length);
+  let best = offsetF1(scored, off);
+  for (let round = 0; round < 3; round++) {
+    for (let c = 0; c < CATEGORIES.length; c++) {
+      const keep = off[c];
+      let bestV = keep;
+      for (let v = -1; v <= 1.0001; v += 0.1) {
+        off[c] = v;
+        const f = offsetF1(scored, off);
+        if (f > best + 1e-9) {
+          best = f;
+          bestV = v;
+        }
+      }
+      off[c] = bestV;
+    }
+  }
+  return off;
+}
+
+function anger(scored: readonly Scored[], rules: AngerRules): { p: number; r: number; f1: number; n: number } {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (const s of scored) {
+    const a = decideAngry(s.pAngry, s.hits, rules);
+    if (a && s.e.angry) tp++;
+    else if (a) fp++;
+    else if (s.e.angry) fn++;
+  }
+  const p = tp / Math.max(1, tp + fp);
+  const r = tp / Math.max(1, tp + fn);
+  return { p, r, f1: p + r ? (2 * p * r) / (p + r) : 0, n: tp + fn };
+}
+
+const r3 = (x: number) => x.toFixed(3);
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+function shuffled<T>(xs: readonly T[], seed: number): T[] {
+  const out = xs.slice();
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+export interface CvResult {
+  variant: string;
+  grouped?: { meanSupportedF1: number; folds: { by: string; n: number; macroF1: number; supportedF1: number; angerP: number; angerR: number; angerF1: number }[]; meanF1: number; pooledF1: number; anger: { p: number; r: number; f1: number }; sweep: { t: number; p: number; r: number; f1: number }[]; biasCorrected: { meanF1: number; folds: { by: string; f1: number; offsets: number[] }[] } };
+  random?: { folds: number[]; meanF1: number; anger: { p: number; r: number; f1: number } };
+  ms: number;
+}
+
+export function crossValidate(name: string, v: Variant, which: { grouped: boolean; random: boolean }): CvResult {
+  const t0 = performance.now();
+  v.before?.();
+  const rules = v.rules ?? ROUND3_RULES;
+  const train = loadCorpus().examples.filter((e) => e.split === 'train');
+  const result: CvResult = { variant: name, ms: 0 };
+  try {
+    if (which.grouped) {
+      const authors = [...new Set(train.map((e) => e.by ?? 'a'))].sort();
+      const all: Scored[] = [];
+      const folds: NonNullable<CvResult['grouped']>['folds'] = [];
+      for (const by of authors) {
+        const scored = evaluate(train.filter((e) => (e.by ?? 'a') !== by), train.filter((e) => (e.by ?? 'a') === by), v);
+        all.push(...scored);
+        const f = macroF1(CATEGORIES, scored.map((s) => ({ gold: s.e.category, predicted: s.predicted as (typeof CATEGORIES)[number] })));
+        const a = anger(scored, rules);
+        // Over the categories this author wrote (a fold without some categories would count a
+        // stray prediction of one as a category with F1 0).
+        const present = CATEGORIES.filter((c) => scored.some((s) => s.e.category === c));
+        const supported = present.reduce((a, c) => a + (f.perLabel[c]?.f1 ?? 0), 0) / Math.max(1, present.length);
+        folds.push({ by, n: scored.length, macroF1: f.macroF1, supportedF1: supported, angerP: a.p, angerR: a.r, angerF1: a.f1 });
+      }
+      const pooled = macroF1(CATEGORIES, all.map((s) => ({ gold: s.e.category, predicted: s.predicted as (typeof CATEGORIES)[number] })));
+      const sweep = [0.22, 0.25, 0.27, 0.3, 0.32, 0.35, 0.4, 0.45].map((t) => ({ t, ...anger(all, { ...rules, model: t }) }));
+      const a = anger(all, rules);
+      // Per-category bias correction, fitted for each held-out author on the other authors'
+      // out-of-fold predictions only, then applied to the held-out author's.
+      const corrected = authors.map((by) => {
+        const off = fitOffsets(all.filter((s) => (s.e.by ?? 'a') !== by));
+        return { by, f1: offsetF1(all.filter((s) => (s.e.by ?? 'a') === by), off), offsets: Array.from(off, (x) => Math.round(x * 10) / 10) };
+      });
+      result.grouped = { folds, meanF1: mean(folds.map((f) => f.macroF1)), meanSupportedF1: mean(folds.map((f) => f.supportedF1)), pooledF1: pooled.macroF1, anger: a, sweep, biasCorrected: { meanF1: mean(corrected.map((c) => c.f1)), folds: corrected } };
+    }
+    if (which.random) {
+      const first = shuffled(train.filter((e) => ['a', 'b', 'd'].includes(e.by ?? 'a')), 1234);
+      const always = train.filter((e) => !['a', 'b', 'd'].includes(e.by ?? 'a'));
+      const k = 3;
+      const all: Scored[] = [];
+      const folds: number[] = [];
+      for (let i = 0; i < k; i++) {
+        const test = first.filter((_, j) => j % k === i);
+        const rest = first.filter((_, j) => j % k !== i).concat(always);
+        const scored = evaluate(rest, test, v);
+        all.push(...scored);
+        folds.push(macroF1(CATEGORIES, scored.map((s) => ({ gold: s.e.category, predicted: s.predicted as (typeof CATEGORIES)[number] }))).macroF1);
+      }
+      result.random = { folds, meanF1: mean(folds), anger: anger(all, rules) };
+    }
+  } finally {
+    v.after?.();
+  }
+  result.ms = performance.now() - t0;
+  return result;
+}
+
+function print(r: CvResult): void {
+  const lines = [`== ${r.variant} (${(r.ms / 1000).toFixed(0)} s)`];
+  if (r.grouped) {
+    const g = r.grouped;
+    lines.push(
+      `grouped (leave one author out): category macro-F1 mean ${r3(g.meanF1)} (pooled ${r3(g.pooledF1)}) | ` +
+        g.folds.map((f) => `${f.by} ${r3(f.macroF1)}`).join(' · ') +
+        ` | angry P/R/F1 ${r3(g.anger.p)}/${r3(g.anger.r)}/${r3(g.anger.f1)}`,
+    );
+    lines.push(`  over the categories each author wrote: mean ${r3(g.meanSupportedF1)} | ` + g.folds.map((f) => `${f.by} ${r3(f.supportedF1)}`).join(' · '));
+    lines.push('  anger per held-out author: ' + g.folds.map((f) => `${f.by} ${r3(f.angerP)}/${r3(f.angerR)}`).join(' · '));
+    lines.push(`  with per-category bias correction fitted on the other authors: mean ${r3(g.biasCorrected.meanF1)} | ` + g.biasCorrected.folds.map((f) => `${f.by} ${r3(f.f1)}`).join(' · '));
+    lines.push('  anger model threshold (pooled): ' + g.sweep.map((s) => `${s.t} ${r3(s.p)}/${r3(s.r)}/${r3(s.f1)}`).join(' · '));
+  }
+  if (r.random) {
+    lines.push(`random 3-fold (a, b, d; later authors always in training): category macro-F1 ${r3(r.random.meanF1)} (${r.random.folds.map(r3).join(' ')}) | angry P/R/F1 ${r3(r.random.anger.p)}/${r3(r.random.anger.r)}/${r3(r.random.anger.f1)}`);
+  }
+  console.log(lines.join('\n'));
+  console.log('JSON ' + JSON.stringify(r));
+}
+
+const args = process.argv.slice(2);
+const onlyGrouped = args.includes('--grouped');
+const onlyRandom = args.includes('--random');
+const names = args.filter((a) => !a.startsWith('--'));
+for (const n of names.length ? names : ['production']) {
+  const v = VARIANTS[n];
+  if (!v) {
+    console.error(`unknown variant ${n}; known: ${Object.keys(VARIANTS).join(', ')}`);
+    process.exitCode = 1;
+    continue;
+  }
+  print(crossValidate(n, v, { grouped: !onlyRandom, random: !onlyGrouped }));
+}
