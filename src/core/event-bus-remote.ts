@@ -1,13 +1,22 @@
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { MemoryEventBus, parseEvent, type DomainEvent, type EventBus } from './events.ts';
+import { MemoryEventBus, parseEvent, parseEvents, type DomainEvent, type EventBus } from './events.ts';
 
 const CHANNEL = 'crossdesk_events';
+
+/** NOTIFY payloads must stay below 8000 bytes; a batch is cut well before that. */
+const MAX_PAYLOAD = 7000;
 
 /**
  * Several app nodes on one PostgreSQL: publish with NOTIFY, every node LISTENs on a
  * dedicated connection and delivers to its own websocket clients. NOTIFY payloads are
  * capped at 8000 bytes, so events stay small (ids and field names, not bodies).
+ *
+ * Publishing coalesces: the events published while the previous NOTIFY is on its way (or
+ * within the same tick) go out together as one JSON array in one `pg_notify`, in the
+ * order they were published (one NOTIFY per ticket event was three transactions per
+ * ticket, each taking PostgreSQL's cluster-wide notify lock at commit). A publish
+ * resolves once its event is sent. Listeners accept both a single event and an array.
  */
 export class PostgresEventBus extends MemoryEventBus {
   override readonly kind = 'postgres' as const;
@@ -40,8 +49,7 @@ export class PostgresEventBus extends MemoryEventBus {
     client.on('error', () => undefined);
     client.on('notification', (msg) => {
       if (msg.channel !== this.channel || !msg.payload) return;
-      const e = parseEvent(msg.payload);
-      if (e) this.deliver(e);
+      for (const e of parseEvents(msg.payload)) this.deliver(e);
     });
     try {
       await client.connect();
@@ -66,11 +74,50 @@ export class PostgresEventBus extends MemoryEventBus {
     }, delayMs);
     timer.unref();
   }
-  override async publish(event: DomainEvent): Promise<void> {
-    await this.publisher.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify(event)]);
+  /** Events waiting for the next NOTIFY (serialised), with their publishers' callbacks. */
+  private pending: Array<{ json: string; done: () => void; fail: (e: unknown) => void }> = [];
+  /** A NOTIFY is being sent: events published meanwhile wait for the next one. */
+  private sending = false;
+
+  override publish(event: DomainEvent): Promise<void> {
+    return new Promise<void>((done, fail) => {
+      this.pending.push({ json: JSON.stringify(event), done, fail });
+      // the first event of a batch waits for the end of this tick, so that the events a
+      // request publishes one after another (and other requests' events) go together
+      if (!this.sending && this.pending.length === 1) setImmediate(() => void this.flush());
+    });
   }
+
+  /** Sends what is pending, one NOTIFY per batch (cut below the payload limit), in order. */
+  private async flush(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.pending.length) {
+        const batch: typeof this.pending = [];
+        let size = 2;
+        while (this.pending.length && (batch.length === 0 || size + this.pending[0].json.length + 1 <= MAX_PAYLOAD)) {
+          const next = this.pending.shift() as (typeof this.pending)[number];
+          size += next.json.length + 1;
+          batch.push(next);
+        }
+        // one event alone keeps the single-event shape (read by nodes of any version)
+        const payload = batch.length === 1 ? batch[0].json : `[${batch.map((b) => b.json).join(',')}]`;
+        try {
+          await this.publisher.query('SELECT pg_notify($1, $2)', [this.channel, payload]);
+          for (const b of batch) b.done();
+        } catch (e) {
+          for (const b of batch) b.fail(e);
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
   override async close(): Promise<void> {
     this.closed = true;
+    await this.flush();
     await super.close();
     await this.listener?.end().catch(() => undefined);
     await this.publisher.end().catch(() => undefined);

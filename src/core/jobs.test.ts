@@ -52,6 +52,37 @@ describe('JobRunner', () => {
     expect(calls.map((c) => c.id)).toEqual([id, later]);
   });
 
+  it('marks a batch\'s successes done together and re-queues only the job that failed', async () => {
+    const d = await database();
+    const clock = startClock();
+    const ran: number[] = [];
+    const runner = new JobRunner({
+      db: d.db,
+      clock,
+      handlers: {
+        work: async (payload, ctx) => {
+          ran.push(ctx.id);
+          if ((payload as { fail?: boolean }).fail) throw new Error('no');
+        },
+      },
+    });
+    const ids = [(await enqueueJob(d.db, 'work', {}))!, (await enqueueJob(d.db, 'work', { fail: true }))!, (await enqueueJob(d.db, 'work', {}))!];
+    const updates: string[] = [];
+    const original = d.db.updateTable.bind(d.db);
+    const spy = vi.spyOn(d.db, 'updateTable').mockImplementation(((table: 'jobs') => {
+      updates.push(table);
+      return original(table);
+    }) as typeof d.db.updateTable);
+    expect(await runner.tick()).toBe(3);
+    spy.mockRestore();
+    expect(ran).toEqual(ids);
+    expect((await job(d, ids[0])).status).toBe('done');
+    expect((await job(d, ids[1])).status).toBe('queued');
+    expect((await job(d, ids[2])).status).toBe('done');
+    // one update for the failure, one for both successes
+    expect(updates).toEqual(['jobs', 'jobs']);
+  });
+
   it('leaves jobs of types it has no handler for to other runners', async () => {
     const d = await database();
     const clock = startClock();

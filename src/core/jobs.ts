@@ -114,7 +114,14 @@ export class JobRunner {
     this.running = true;
     try {
       const jobs = await this.claim();
-      for (const job of jobs) await this.runOne(job);
+      // the batch's successes are marked done together, in one statement after it (a crash
+      // before that runs them again, as any crash mid-job does: handlers are idempotent)
+      const done: number[] = [];
+      try {
+        for (const job of jobs) if (await this.runOne(job)) done.push(job.id);
+      } finally {
+        if (done.length) await this.markDone(done);
+      }
       return jobs.length;
     } finally {
       this.running = false;
@@ -153,17 +160,22 @@ export class JobRunner {
     return res.rows.filter((r) => r.claimed).sort((a, b) => a.id - b.id);
   }
 
-  private async runOne(job: { id: number; type: string; payload: unknown; attempts: number; max_attempts: number }): Promise<void> {
+  private async markDone(ids: number[]): Promise<void> {
+    await this.o.db
+      .updateTable('jobs')
+      .set({ status: 'done', finished_at: this.o.clock.now(), locked_by: null, locked_until: null, last_error: null })
+      .where('id', 'in', ids)
+      .where('locked_by', '=', this.workerId)
+      .execute();
+  }
+
+  /** Runs one claimed job; true when it succeeded (the caller marks it done), false when it was re-queued or given up. */
+  private async runOne(job: { id: number; type: string; payload: unknown; attempts: number; max_attempts: number }): Promise<boolean> {
     const { db, clock } = this.o;
     const handler = this.o.handlers[job.type];
     try {
       await handler(job.payload, { id: job.id, attempt: job.attempts, db });
-      await db
-        .updateTable('jobs')
-        .set({ status: 'done', finished_at: clock.now(), locked_by: null, locked_until: null, last_error: null })
-        .where('id', '=', job.id)
-        .where('locked_by', '=', this.workerId)
-        .execute();
+      return true;
     } catch (err) {
       this.o.onError?.(err, job);
       const message = err instanceof Error ? err.message : String(err);
@@ -182,6 +194,7 @@ export class JobRunner {
         .where('id', '=', job.id)
         .where('locked_by', '=', this.workerId)
         .execute();
+      return false;
     }
   }
 }

@@ -31,7 +31,7 @@ import type { OrderDetail } from '../commerce/orders.ts';
 import { bestFaqMatch, type FaqMatch } from '../knowledge/faq.ts';
 import { localeFor, splitName } from '../knowledge/variables.ts';
 import { triageMessage, type TriageResult } from './triage.ts';
-import { addBotMessage, updateTicket, type TicketDeps } from './tickets.ts';
+import { addBotMessage, updateTicket, type IntakeFacts, type IntakeResult, type TicketDeps } from './tickets.ts';
 import { getStore } from './stores.ts';
 
 export interface BotDeps {
@@ -58,6 +58,24 @@ export interface BotSettings {
 }
 
 export const BOT_DEFAULTS = { enabled: true, faqThreshold: 0.6, minTriageConfidence: 0.45, reopenWindowDays: 7 } as const;
+
+/**
+ * The bot settings of a store as the bot after intake reads them: remembered for a few
+ * seconds per database (as the store itself, tickets.ts), forgotten at once when this node
+ * changes them. Another node's change is seen within SETTINGS_TTL_MS.
+ */
+const settingsCaches = new WeakMap<Kysely<DB>, Map<string, { at: number; settings: BotSettings }>>();
+const SETTINGS_TTL_MS = 5_000;
+
+async function cachedBotSettings(db: Kysely<DB>, storeId: string): Promise<BotSettings> {
+  let cache = settingsCaches.get(db);
+  if (!cache) settingsCaches.set(db, (cache = new Map()));
+  const hit = cache.get(storeId);
+  if (hit && Date.now() - hit.at < SETTINGS_TTL_MS) return hit.settings;
+  const settings = await getBotSettings(db, storeId);
+  cache.set(storeId, { at: Date.now(), settings });
+  return settings;
+}
 
 export async function getBotSettings(db: Kysely<DB>, storeId: string): Promise<BotSettings> {
   if (!isUuid(storeId)) throw validationError('storeId must be a store id', { field: 'storeId' });
@@ -101,6 +119,7 @@ export async function putBotSettings(deps: Pick<BotDeps, 'db' | 'clock'>, storeI
     .values({ store_id: storeId, ...values })
     .onConflict((oc) => oc.column('store_id').doUpdateSet(values))
     .execute();
+  settingsCaches.get(deps.db)?.delete(storeId);
   return getBotSettings(deps.db, storeId);
 }
 
@@ -370,6 +389,8 @@ export interface BotDecision {
   confidence: number | null;
   replyMessageId: string | null;
   noteMessageId: string | null;
+  /** When the bot decided (the time of its note or answer). */
+  at: Date;
 }
 
 /** Candidate order numbers of a message: triage's entities plus store-style "CD-10482". */
@@ -383,8 +404,11 @@ function firstWords(text: string, max = 240): string {
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
+/** What the bot uses of triage: the stored triage of a creation, or triage run again on the message. */
+type BotTriage = Pick<TriageResult, 'language' | 'sentiment' | 'angry' | 'confidence'> & { category: string; entities: { orderNumbers: string[] } };
+
 function handOffNote(input: {
-  triage: TriageResult;
+  triage: BotTriage;
   language: string | null;
   category: string;
   angry: boolean;
@@ -427,52 +451,20 @@ const botTicketDeps = (deps: BotDeps): TicketDeps => ({ db: deps.db, bus: deps.b
  * per message (a second call, or a second node, does nothing). Returns null when the bot
  * is off for the store or there is nothing to look at.
  */
-export async function runBot(deps: BotDeps, ticketId: string): Promise<BotDecision | null> {
+export async function runBot(deps: BotDeps, ticketId: string, intake?: IntakeFacts): Promise<BotDecision | null> {
   const { db, clock } = deps;
   if (!isUuid(ticketId)) throw notFound('Ticket', ticketId);
-  // one statement: the ticket, its customer, store and bot settings, and its messages (one
-  // row each, oldest first) with whether the bot already decided on each customer message
-  const rows = await db
-    .selectFrom('tickets')
-    .innerJoin('customers as c', 'c.id', 'tickets.customer_id')
-    .innerJoin('stores as s', 's.id', 'tickets.store_id')
-    .leftJoin('bot_settings as bs', 'bs.store_id', 'tickets.store_id')
-    .leftJoin('messages as m', 'm.ticket_id', 'tickets.id')
-    .select([
-      'tickets.id', 'tickets.store_id', 'tickets.status', 'tickets.category', 'tickets.language', 'tickets.sentiment', 'tickets.angry',
-      'tickets.order_id', 'tickets.subject', 'tickets.customer_id', 'tickets.channel', 'c.email', 'c.name', 'c.country', 'c.timezone',
-      's.name as store_name', 's.market as store_market', 's.timezone as store_timezone',
-      'bs.enabled as bs_enabled', 'bs.faq_threshold as bs_faq_threshold', 'bs.min_triage_confidence as bs_min_triage_confidence',
-      'bs.reopen_window_days as bs_reopen_window_days', 'bs.updated_at as bs_updated_at',
-      'm.id as m_id', 'm.author_type as m_author_type', 'm.internal as m_internal', 'm.body as m_body', 'm.created_at as m_created_at',
-      sql<boolean>`m.author_type = 'customer' AND EXISTS (SELECT 1 FROM bot_decisions d WHERE d.message_id = m.id)`.as('m_claimed'),
-    ])
-    .where('tickets.id', '=', ticketId)
-    .orderBy('m.created_at')
-    .orderBy('m.id')
-    .execute();
-  const t = rows[0];
-  if (!t) throw notFound('Ticket', ticketId);
-  if (t.status === 'closed' || t.status === 'solved') return null;
-  const settings = settingsOf(
-    t.store_id,
-    t.bs_enabled === null || t.bs_faq_threshold === null || t.bs_min_triage_confidence === null || t.bs_reopen_window_days === null || t.bs_updated_at === null
-      ? null
-      : { enabled: t.bs_enabled, faq_threshold: t.bs_faq_threshold, min_triage_confidence: t.bs_min_triage_confidence, reopen_window_days: t.bs_reopen_window_days, updated_at: t.bs_updated_at },
-  );
-  if (!settings.enabled) return null;
-  const messages = rows.flatMap((r) =>
-    r.m_id !== null && r.m_author_type !== null && r.m_internal !== null && r.m_body !== null && r.m_created_at !== null
-      ? [{ id: r.m_id, author_type: r.m_author_type, internal: r.m_internal, body: r.m_body, created_at: r.m_created_at, claimed: r.m_claimed }]
-      : [],
-  );
+  const known = intake && intake.ticket.id === ticketId ? await factsOfIntake(db, intake) : await readFacts(db, ticketId);
+  if (!known) return null;
+  const { t, settings, messages, storedTriage } = known;
   const lastCustomer = [...messages].reverse().find((m) => m.author_type === 'customer');
   if (!lastCustomer) return null;
   if (lastCustomer.claimed) return null;
 
   const isFirst = messages.find((m) => m.author_type === 'customer')?.id === lastCustomer.id;
   const text = lastCustomer.body;
-  const triage = triageMessage({ text, subject: isFirst ? t.subject : undefined, previousLanguages: t.language ? [t.language] : undefined });
+  // a creation's own triage of this very message is reused; otherwise triage runs again
+  const triage: BotTriage = isFirst && storedTriage ? storedTriage : triageMessage({ text, subject: isFirst ? t.subject : undefined, previousLanguages: t.language ? [t.language] : undefined });
   const language = (t.language ?? triage.language ?? '').slice(0, 2) || null;
   const category = isFirst ? t.category : triage.category;
   const angry = (isFirst && t.angry) || triage.angry;
@@ -512,6 +504,24 @@ export async function runBot(deps: BotDeps, ticketId: string): Promise<BotDecisi
   const answer = !reasons.length && pack ? (facts ? { kind: 'tracking' as const, body: trackingReply(pack, ctx, facts) } : faq ? { kind: 'faq' as const, body: faqReply(pack, ctx, faq) } : null) : null;
   if (!answer && !reasons.length) reasons.push(category === 'order_status' ? 'no_order' : 'faq_no_match');
 
+  if (!answer) {
+    const body = handOffNote({
+      triage,
+      language,
+      category,
+      angry,
+      sentiment: isFirst ? t.sentiment : triage.sentiment,
+      text,
+      order: order ? { number: order.number, summary: orderSummary(order) } : null,
+      reasons,
+      faq,
+      threshold: settings.faqThreshold,
+    });
+    const noteMessageId = await handOff(deps, { t, messageId: lastCustomer.id, reasons, confidence: faq ? faq.confidence : triage.confidence, language, category, body, now });
+    if (!noteMessageId) return null;
+    return { ticketId: t.id, messageId: lastCustomer.id, outcome: 'handed_off', kind: null, reasons, confidence: faq ? faq.confidence : triage.confidence, replyMessageId: null, noteMessageId, at: now };
+  }
+
   // claim the message first: one decision per customer message, whichever node gets here first
   const decisionId = uuidv7(now.getTime());
   const inserted = await db
@@ -521,8 +531,8 @@ export async function runBot(deps: BotDeps, ticketId: string): Promise<BotDecisi
       ticket_id: t.id,
       store_id: t.store_id,
       message_id: lastCustomer.id,
-      outcome: answer ? 'answered' : 'handed_off',
-      kind: answer?.kind ?? null,
+      outcome: 'answered',
+      kind: answer.kind,
       reasons: JSON.stringify(reasons),
       confidence: faq ? faq.confidence : triage.confidence,
       language,
@@ -537,41 +547,172 @@ export async function runBot(deps: BotDeps, ticketId: string): Promise<BotDecisi
   if (!inserted) return null;
 
   const tdeps = botTicketDeps(deps);
-  let replyMessageId: string | null = null;
-  let noteMessageId: string | null = null;
-  if (answer) {
-    // the status changes the bot makes itself (new → open with its reply, then solved) need no job
-    deps.ledger?.ownStatusChanges(t.id, t.status === 'new' ? 2 : 1);
-    const m = await addBotMessage(tdeps, t.id, { body: answer.body, language: language ?? undefined, channel: t.channel });
-    replyMessageId = m.id;
-    await updateTicket(tdeps, t.id, { status: 'solved' }, { type: 'system', id: null, name: 'Bot' });
-  } else {
-    const body = handOffNote({
-      triage,
-      language,
-      category,
-      angry,
-      sentiment: isFirst ? t.sentiment : triage.sentiment,
-      text,
-      order: order ? { number: order.number, summary: orderSummary(order) } : null,
-      reasons,
-      faq,
-      threshold: settings.faqThreshold,
-    });
-    const m = await addBotMessage(tdeps, t.id, { body, internal: true, channel: t.channel });
-    noteMessageId = m.id;
-  }
-  await db.updateTable('bot_decisions').set({ reply_message_id: replyMessageId, note_message_id: noteMessageId }).where('id', '=', decisionId).execute();
+  // the status changes the bot makes itself (new → open with its reply, then solved) need no job
+  deps.ledger?.ownStatusChanges(t.id, t.status === 'new' ? 2 : 1);
+  const m = await addBotMessage(tdeps, t.id, { body: answer.body, language: language ?? undefined, channel: t.channel });
+  await updateTicket(tdeps, t.id, { status: 'solved' }, { type: 'system', id: null, name: 'Bot' });
+  await db.updateTable('bot_decisions').set({ reply_message_id: m.id }).where('id', '=', decisionId).execute();
   return {
     ticketId: t.id,
     messageId: lastCustomer.id,
-    outcome: answer ? 'answered' : 'handed_off',
-    kind: answer?.kind ?? null,
+    outcome: 'answered',
+    kind: answer.kind,
     reasons,
     confidence: faq ? faq.confidence : triage.confidence,
-    replyMessageId,
-    noteMessageId,
+    replyMessageId: m.id,
+    noteMessageId: null,
+    at: now,
   };
+}
+
+/**
+ * A hand-off in one statement: the decision (which claims the customer message: one
+ * decision per message, whichever node gets there first), the internal note, the ticket's
+ * `updated_at` and its `note_added` event; nothing when the message was already claimed.
+ * As addBotMessage would for an internal note, then message.created and ticket.updated
+ * are published. Returns the note's id, or null when another decision came first.
+ */
+async function handOff(
+  deps: BotDeps,
+  x: { t: BotTicket; messageId: string; reasons: BotReason[]; confidence: number; language: string | null; category: string; body: string; now: Date },
+): Promise<string | null> {
+  const { t, now } = x;
+  const decisionId = uuidv7(now.getTime());
+  const noteId = uuidv7(now.getTime());
+  // foreign keys (the decision's note) are checked at the end of the statement
+  const res = await sql<{ store_id: string; assignee_id: string | null; team_id: string | null }>`
+    WITH d AS (
+      INSERT INTO bot_decisions (id, ticket_id, store_id, message_id, outcome, kind, reasons, confidence, language, category, reply_message_id, note_message_id, created_at)
+      VALUES (${decisionId}, ${t.id}, ${t.store_id}, ${x.messageId}, 'handed_off', NULL, ${JSON.stringify(x.reasons)}::jsonb, ${x.confidence}, ${x.language}, ${x.category}, NULL, ${noteId}, ${now}::timestamptz)
+      ON CONFLICT (message_id) DO NOTHING
+      RETURNING id
+    ), tk AS (
+      UPDATE tickets SET updated_at = ${now}::timestamptz WHERE id = ${t.id} AND EXISTS (SELECT 1 FROM d)
+      RETURNING store_id, assignee_id, team_id, language
+    ), m AS (
+      INSERT INTO messages (id, ticket_id, author_type, author_id, internal, body, language, channel, external_id, created_at)
+      SELECT ${noteId}, ${t.id}, 'bot', NULL, true, ${x.body}, tk.language, ${t.channel}, NULL, ${now}::timestamptz FROM tk
+    ), e AS (
+      INSERT INTO ticket_events (ticket_id, actor_type, actor_id, type, field, before, after, created_at)
+      SELECT ${t.id}, 'system', NULL, 'note_added', NULL, NULL, jsonb_build_object('messageId', ${noteId}::text, 'authorType', 'bot'), ${now}::timestamptz FROM tk
+    )
+    SELECT store_id, assignee_id, team_id FROM tk`.execute(deps.db);
+  const r = res.rows[0];
+  if (!r) return null;
+  const base = { ticketId: t.id, storeId: r.store_id, assigneeId: r.assignee_id, teamId: r.team_id };
+  const at = new Date().toISOString();
+  await Promise.all([
+    deps.bus.publish({ type: 'message.created', ...base, messageId: noteId, internal: true, at }).catch(() => undefined),
+    deps.bus.publish({ type: 'ticket.updated', ...base, changes: ['messages'], at }).catch(() => undefined),
+  ]);
+  return noteId;
+}
+
+interface BotTicket {
+  id: string;
+  store_id: string;
+  status: string;
+  category: string;
+  language: string | null;
+  sentiment: string | null;
+  angry: boolean;
+  order_id: string | null;
+  subject: string;
+  channel: string;
+  email: string;
+  name: string | null;
+  country: string | null;
+  timezone: string | null;
+  store_name: string;
+  store_market: string;
+  store_timezone: string;
+}
+
+interface BotMessage {
+  id: string;
+  author_type: string;
+  internal: boolean;
+  body: string;
+  created_at: Date;
+  /** A customer message the bot already decided on. */
+  claimed: boolean;
+}
+
+interface BotFacts {
+  t: BotTicket;
+  settings: BotSettings;
+  messages: BotMessage[];
+  /** The creation's triage of the first message, when it came with the intake. */
+  storedTriage?: BotTriage;
+}
+
+/**
+ * The facts of a ticket just created on this node: as the creation wrote them (its only
+ * message, not decided yet: the decision's insert checks that), so nothing is read but
+ * the store's bot settings (remembered for a few seconds).
+ */
+async function factsOfIntake(db: Kysely<DB>, intake: IntakeFacts): Promise<BotFacts | null> {
+  const { ticket: r, store } = intake;
+  if (r.status === 'closed' || r.status === 'solved') return null;
+  const settings = await cachedBotSettings(db, r.store_id);
+  if (!settings.enabled) return null;
+  const tr = intake.triage;
+  const storedTriage: BotTriage | undefined =
+    tr && tr.confidence !== undefined && tr.orderNumbers !== undefined
+      ? { language: tr.language, category: tr.category, sentiment: tr.sentiment, angry: tr.angry, confidence: tr.confidence, entities: { orderNumbers: tr.orderNumbers } }
+      : undefined;
+  return {
+    t: {
+      id: r.id, store_id: r.store_id, status: r.status, category: r.category, language: r.language, sentiment: r.sentiment, angry: r.angry,
+      order_id: r.order_id, subject: r.subject, channel: r.channel, email: r.c_email, name: r.c_name, country: r.c_country, timezone: r.c_timezone,
+      store_name: store.name, store_market: store.market, store_timezone: store.timezone,
+    },
+    settings,
+    messages: [{ id: intake.message.id, author_type: 'customer', internal: false, body: intake.message.body, created_at: intake.message.createdAt, claimed: false }],
+    storedTriage,
+  };
+}
+
+/**
+ * One statement: the ticket, its customer, store and bot settings, and its messages (one
+ * row each, oldest first) with whether the bot already decided on each customer message.
+ */
+async function readFacts(db: Kysely<DB>, ticketId: string): Promise<BotFacts | null> {
+  const rows = await db
+    .selectFrom('tickets')
+    .innerJoin('customers as c', 'c.id', 'tickets.customer_id')
+    .innerJoin('stores as s', 's.id', 'tickets.store_id')
+    .leftJoin('bot_settings as bs', 'bs.store_id', 'tickets.store_id')
+    .leftJoin('messages as m', 'm.ticket_id', 'tickets.id')
+    .select([
+      'tickets.id', 'tickets.store_id', 'tickets.status', 'tickets.category', 'tickets.language', 'tickets.sentiment', 'tickets.angry',
+      'tickets.order_id', 'tickets.subject', 'tickets.customer_id', 'tickets.channel', 'c.email', 'c.name', 'c.country', 'c.timezone',
+      's.name as store_name', 's.market as store_market', 's.timezone as store_timezone',
+      'bs.enabled as bs_enabled', 'bs.faq_threshold as bs_faq_threshold', 'bs.min_triage_confidence as bs_min_triage_confidence',
+      'bs.reopen_window_days as bs_reopen_window_days', 'bs.updated_at as bs_updated_at',
+      'm.id as m_id', 'm.author_type as m_author_type', 'm.internal as m_internal', 'm.body as m_body', 'm.created_at as m_created_at',
+      sql<boolean>`m.author_type = 'customer' AND EXISTS (SELECT 1 FROM bot_decisions d WHERE d.message_id = m.id)`.as('m_claimed'),
+    ])
+    .where('tickets.id', '=', ticketId)
+    .orderBy('m.created_at')
+    .orderBy('m.id')
+    .execute();
+  const t = rows[0];
+  if (!t) throw notFound('Ticket', ticketId);
+  if (t.status === 'closed' || t.status === 'solved') return null;
+  const settings = settingsOf(
+    t.store_id,
+    t.bs_enabled === null || t.bs_faq_threshold === null || t.bs_min_triage_confidence === null || t.bs_reopen_window_days === null || t.bs_updated_at === null
+      ? null
+      : { enabled: t.bs_enabled, faq_threshold: t.bs_faq_threshold, min_triage_confidence: t.bs_min_triage_confidence, reopen_window_days: t.bs_reopen_window_days, updated_at: t.bs_updated_at },
+  );
+  if (!settings.enabled) return null;
+  const messages = rows.flatMap((r) =>
+    r.m_id !== null && r.m_author_type !== null && r.m_internal !== null && r.m_body !== null && r.m_created_at !== null
+      ? [{ id: r.m_id, author_type: r.m_author_type, internal: r.m_internal, body: r.m_body, created_at: r.m_created_at, claimed: r.m_claimed }]
+      : [],
+  );
+  return { t, settings, messages };
 }
 
 /**
@@ -743,14 +884,22 @@ export function watchForBot(db: Kysely<DB>, clock: Clock, bus: EventBus, poke?: 
 }
 
 /** For TicketDeps.afterIntake: never throws (a failing bot must not lose a ticket). */
-export function botAfterIntake(deps: BotDeps, onError?: (e: unknown) => void): (ticketId: string, reason?: 'created' | 'reopened') => Promise<void> {
+export function botAfterIntake(
+  deps: BotDeps,
+  onError?: (e: unknown) => void,
+): (ticketId: string, reason?: 'created' | 'reopened', intake?: IntakeFacts) => Promise<IntakeResult | undefined> {
   loadBotContent();
-  return async (ticketId, reason = 'created') => {
+  return async (ticketId, reason = 'created', intake) => {
     if (reason === 'created') deps.ledger?.intake(ticketId);
     try {
-      await runBot(deps, ticketId);
+      const d = await runBot(deps, ticketId, intake);
+      // a hand-off note leaves the ticket's fields alone but for updated_at; an answer changes
+      // it; no decision (another came first, bot off): the caller reads the ticket again
+      if (d?.outcome === 'handed_off') return { ticketChanged: false, updatedAt: d.at };
+      return d ? { ticketChanged: true } : undefined;
     } catch (e) {
       onError?.(e);
+      return undefined;
     }
   };
 }

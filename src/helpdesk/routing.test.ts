@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../core/clock.ts';
-import { MemoryEventBus } from '../core/events.ts';
+import { MemoryEventBus, type DomainEvent } from '../core/events.ts';
 import type { Database } from '../db/index.ts';
 import type { AgentLanguage, CertificationLevel, Priority } from '../db/types.ts';
-import { upsertUser } from '../people/users.ts';
+import { createTeam, upsertUser } from '../people/users.ts';
 import { JobRunner } from '../core/jobs.ts';
 import { createTestDatabase } from '../../test/helpers/db.ts';
 import { createTicket, updateTicket, type TriageFn } from './tickets.ts';
@@ -137,6 +137,29 @@ describe('routing', () => {
     // the assignment itself is in the trail as an ordinary update too, by the system
     const upd = await d.db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', t.id).where('field', '=', 'assignee').executeTakeFirstOrThrow();
     expect(upd).toMatchObject({ actor_type: 'system', after: good });
+  });
+
+  it('an assignment joins the agent\'s team, records both changes and announces them once', async () => {
+    const team = await createTeam(d.db, 'DACH');
+    const good = await agent();
+    await upsertUser(d.db, { email: `agent${n}@test.example`, role: 'agent', teamId: team.id });
+    const published: DomainEvent[] = [];
+    deps.bus.subscribe((e) => published.push(e));
+    const t = await ticket();
+    expect(t.assigneeId).toBe(good);
+    expect(t.teamId).toBe(team.id);
+    const trail = await d.db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', t.id).where('type', 'in', ['updated', 'routed']).orderBy('id').execute();
+    expect(trail.map((e) => [e.type, e.field, e.before, e.after])).toEqual([
+      ['updated', 'team', null, team.id],
+      ['updated', 'assignee', null, good],
+      ['routed', null, null, expect.objectContaining({ outcome: 'assigned', assigneeId: good })],
+    ]);
+    expect(trail.every((e) => e.actor_type === 'system' && e.actor_id === null)).toBe(true);
+    const p = await d.db.selectFrom('agent_presence').select('last_assigned_at').where('user_id', '=', good).executeTakeFirstOrThrow();
+    expect(p.last_assigned_at).toEqual(clock.now());
+    const updates = published.filter((e) => e.type === 'ticket.updated' && e.ticketId === t.id);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]).toMatchObject({ assigneeId: good, teamId: team.id, changes: ['team', 'assignee'] });
   });
 
   it('requires the category skill, falling back to any language match only when allowed', async () => {

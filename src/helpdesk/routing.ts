@@ -8,7 +8,7 @@ import { enqueueJob, type JobHandler } from '../core/jobs.ts';
 import { notFound, validationError } from '../core/errors.ts';
 import { isUuid } from '../core/ids.ts';
 import { CERTIFICATION_LEVELS } from '../people/users.ts';
-import { updateTicket, type TicketDeps } from './tickets.ts';
+import { updateTicket, type IntakeResult, type TicketDeps } from './tickets.ts';
 import { systemActor, type Actor } from './visibility.ts';
 
 /**
@@ -539,6 +539,8 @@ export interface RouteResult {
   /** Why skipped (already assigned, solved, routing off) or why queued. */
   reason?: string;
   candidates: Candidate[];
+  /** false: the decision left the ticket's fields alone (only a `routed` event, if any); unset: it may have changed them. */
+  changedTicket?: false;
 }
 
 const routingActor: Actor = { ...systemActor, name: 'routing' };
@@ -664,21 +666,47 @@ async function routeOne(
     return { ticketId: ticket.id, outcome: 'queued', assigneeId: null, reason: 'no_eligible_agent', candidates: ev.candidates };
   }
   const chosen = ev.chosen;
-  await updateTicket(deps, ticket.id, { assigneeId: chosen.user.id }, routingActor);
   const waitedMinutes = trigger === 'waiting' ? Math.max(0, Math.round((now.getTime() - ticket.created_at.getTime()) / 60_000)) : undefined;
   const routed = { ...base, outcome: 'assigned', assigneeId: chosen.user.id, assigneeName: chosen.user.name, ...(waitedMinutes !== undefined ? { waitedMinutes } : {}) };
-  // the agent's last assignment (round-robin) and the decision on the ticket: one statement
-  await deps.db
-    .with('presence', (db) =>
-      db
-        .insertInto('agent_presence')
-        .values({ user_id: chosen.user.id, last_assigned_at: now })
-        .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_assigned_at: now }))
-        .returning('user_id'),
+  // One statement under the lock (it was updateTicket's transaction of five, then this):
+  // the assignment as updateTicket makes it (a ticket without a team joins its assignee's
+  // team; `team` and `assignee` events with before/after; due times do not depend on the
+  // assignee), the agent's last assignment (round-robin) and the decision on the ticket.
+  // It assigns only a ticket still unassigned, to an agent still active: else nothing.
+  const res = await sql<{ store_id: string; team_id: string | null; team_joined: boolean }>`
+    WITH before AS (
+      SELECT team_id FROM tickets WHERE id = ${ticket.id} AND assignee_id IS NULL
+    ), u AS (
+      SELECT id, team_id FROM users WHERE id = ${chosen.user.id} AND active AND role <> 'trainer'
+    ), tk AS (
+      UPDATE tickets SET assignee_id = u.id, team_id = coalesce(tickets.team_id, u.team_id), updated_at = ${now}::timestamptz
+      FROM u, before WHERE tickets.id = ${ticket.id} AND tickets.assignee_id IS NULL
+      RETURNING tickets.store_id, tickets.team_id, (before.team_id IS NULL AND tickets.team_id IS NOT NULL) AS team_joined
+    ), ev AS (
+      INSERT INTO ticket_events (ticket_id, actor_type, actor_id, type, field, before, after, created_at)
+      SELECT ${ticket.id}, 'system', NULL, x.type, x.field, x.before, x.after, ${now}::timestamptz
+      FROM tk CROSS JOIN LATERAL (VALUES
+        (1, 'updated', 'team', 'null'::jsonb, to_jsonb(tk.team_id::text), tk.team_joined),
+        (2, 'updated', 'assignee', 'null'::jsonb, to_jsonb(${chosen.user.id}::text), true),
+        (3, 'routed', NULL, NULL, ${JSON.stringify(routed)}::jsonb, true)
+      ) AS x(n, type, field, before, after, keep)
+      WHERE x.keep
+      ORDER BY x.n
+    ), presence AS (
+      INSERT INTO agent_presence (user_id, last_assigned_at) SELECT ${chosen.user.id}, ${now}::timestamptz FROM tk
+      ON CONFLICT (user_id) DO UPDATE SET last_assigned_at = excluded.last_assigned_at
     )
-    .insertInto('ticket_events')
-    .values(routedEvent(ticket.id, now, routed))
-    .execute();
+    SELECT store_id, team_id, team_joined FROM tk`.execute(deps.db);
+  const done = res.rows[0];
+  if (!done) {
+    // an agent assigned it by hand meanwhile (that takes no routing lock), or the agent was
+    // just deactivated: nothing was written; the ticket is left as it is
+    return { ticketId: ticket.id, outcome: 'skipped', assigneeId: null, reason: 'changed_meanwhile', candidates: ev.candidates };
+  }
+  // published without holding up the lock on the NOTIFY
+  void deps.bus
+    .publish({ type: 'ticket.updated', ticketId: ticket.id, storeId: done.store_id, assigneeId: chosen.user.id, teamId: done.team_id, changes: done.team_joined ? ['team', 'assignee'] : ['assignee'], at: now.toISOString() })
+    .catch(() => undefined);
   chosen.load += 1;
   chosen.lastAssignedAt = now;
   return { ticketId: ticket.id, outcome: 'assigned', assigneeId: chosen.user.id, candidates: ev.candidates };
@@ -718,8 +746,8 @@ export async function routeTicket(deps: RoutingDeps, ticketId: string, now: Date
 
 /** A ticket routing leaves alone: not waiting, or with an active assignee. */
 function notWaiting({ ticket, assigneeActive }: TicketWithRule): RouteResult | null {
-  if (!WAITING_STATUSES.includes(ticket.status)) return { ticketId: ticket.id, outcome: 'skipped', assigneeId: ticket.assignee_id, reason: `status_${ticket.status}`, candidates: [] };
-  if (ticket.assignee_id && assigneeActive) return { ticketId: ticket.id, outcome: 'skipped', assigneeId: ticket.assignee_id, reason: 'already_assigned', candidates: [] };
+  if (!WAITING_STATUSES.includes(ticket.status)) return { ticketId: ticket.id, outcome: 'skipped', assigneeId: ticket.assignee_id, reason: `status_${ticket.status}`, candidates: [], changedTicket: false };
+  if (ticket.assignee_id && assigneeActive) return { ticketId: ticket.id, outcome: 'skipped', assigneeId: ticket.assignee_id, reason: 'already_assigned', candidates: [], changedTicket: false };
   return null;
 }
 
@@ -732,7 +760,7 @@ async function withoutLock(deps: RoutingDeps, first: TicketWithRule, now: Date, 
   if (skipped) return skipped;
   const { ticket, rule, agents } = first;
   if (ticket.assignee_id) return null; // an inactive assignee is replaced under the lock
-  if (!rule.settings.enabled) return { ticketId: ticket.id, outcome: 'skipped', assigneeId: null, reason: 'routing_disabled', candidates: [] };
+  if (!rule.settings.enabled) return { ticketId: ticket.id, outcome: 'skipped', assigneeId: null, reason: 'routing_disabled', candidates: [], changedTicket: false };
   const ev = evaluate(ticket, rule.settings, agents);
   if (ev.chosen || (ev.team && !ticket.team_id)) return null;
   await recordRouted(deps.db, ticket.id, now, {
@@ -746,7 +774,7 @@ async function withoutLock(deps: RoutingDeps, first: TicketWithRule, now: Date, 
     assigneeId: null,
     why: whyWaiting(ev.candidates),
   });
-  return { ticketId: ticket.id, outcome: 'queued', assigneeId: null, reason: 'no_eligible_agent', candidates: ev.candidates };
+  return { ticketId: ticket.id, outcome: 'queued', assigneeId: null, reason: 'no_eligible_agent', candidates: ev.candidates, changedTicket: false };
 }
 
 /** Priority order of the queue: urgent first, then oldest first. */
@@ -1001,8 +1029,8 @@ export function freesCapacity(e: DomainEvent): boolean {
 }
 
 export interface RoutingHooks {
-  /** For TicketDeps.afterIntake: routes a new or reopened ticket. */
-  afterIntake: (ticketId: string, reason: 'created' | 'reopened') => Promise<void>;
+  /** For TicketDeps.afterIntake: routes a new or reopened ticket; tells whether the ticket's fields changed. */
+  afterIntake: (ticketId: string, reason: 'created' | 'reopened') => Promise<IntakeResult>;
   /** Job handlers to add to the JobRunner. */
   jobs: Record<string, JobHandler>;
   /** Call every minute (and at start): queues the routing tick. */
@@ -1014,7 +1042,8 @@ export interface RoutingHooks {
 export function routingHooks(deps: RoutingDeps): RoutingHooks {
   return {
     afterIntake: async (ticketId, reason) => {
-      await routeTicket(deps, ticketId, deps.clock.now(), reason);
+      const r = await routeTicket(deps, ticketId, deps.clock.now(), reason);
+      return { ticketChanged: r.changedTicket !== false };
     },
     jobs: {
       [ROUTING_JOBS.tick]: async () => {

@@ -32,6 +32,10 @@ export interface TriageOutcome {
   priority: Priority;
   /** Why this priority, in both UI languages (shown on the ticket). */
   reasons: PriorityReason[];
+  /** How sure triage is of the category (0..1), when the triage function tells (the bot uses it). */
+  confidence?: number;
+  /** Order numbers found in the message, when the triage function tells (the bot uses them). */
+  orderNumbers?: string[];
 }
 export interface PriorityReason {
   code: string;
@@ -50,7 +54,29 @@ export interface TicketDeps {
    * transaction (routing assigns it, the bot may answer). Failures are logged by the
    * caller's hook, never lost tickets.
    */
-  afterIntake?: (ticketId: string, reason: 'created' | 'reopened') => Promise<void>;
+  afterIntake?: (ticketId: string, reason: 'created' | 'reopened', intake?: IntakeFacts) => Promise<IntakeResult | void>;
+}
+
+/**
+ * What a creation already knows when it calls afterIntake: the ticket as inserted, its
+ * store, the first message and its triage. The bot decides on these instead of reading
+ * them back and triaging the message again.
+ */
+export interface IntakeFacts {
+  ticket: TicketRow;
+  store: Store;
+  message: { id: string; body: string; createdAt: Date };
+  triage?: TriageOutcome;
+}
+
+/**
+ * What afterIntake did to the ticket: `ticketChanged: false` means its fields are as the
+ * creation wrote them (a hand-off note moves only `updatedAt`, given here), so the
+ * creation answers without reading the ticket again. Without a result it reads it again.
+ */
+export interface IntakeResult {
+  ticketChanged: boolean;
+  updatedAt?: Date;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -100,7 +126,7 @@ export interface MessageJson {
   hasHtml?: boolean;
 }
 
-type TicketRow = Ticket & {
+export type TicketRow = Ticket & {
   c_email: string;
   c_name: string | null;
   c_language: string | null;
@@ -385,7 +411,7 @@ export async function createTicket(deps: TicketDeps, input: CreateTicketInput, a
       continue;
     }
     rememberFacts(factCache, factKey, { exists: true, language: r.language, vip: r.vip ?? false });
-    return ticketCreated(deps, { id, store, subject, preview, priority, category, language, triage, reasons, channel, tags, due, slaDue, now, row: r });
+    return ticketCreated(deps, { id, messageId, body: input.body, store, subject, preview, priority, category, language, triage, reasons, channel, tags, due, slaDue, now, row: r });
   }
 }
 
@@ -393,6 +419,8 @@ async function ticketCreated(
   deps: TicketDeps,
   x: {
     id: string;
+    messageId: string;
+    body: string;
     store: Store;
     subject: string;
     preview: string;
@@ -456,7 +484,9 @@ async function ticketCreated(
   };
   await publish(deps.bus, { type: 'ticket.created', ticketId: id, storeId: store.id, assigneeId: null, teamId: null, at: now.toISOString() });
   if (deps.afterIntake) {
-    await deps.afterIntake(id, 'created').catch(() => undefined);
+    const done = await deps.afterIntake(id, 'created', { ticket: row, store, message: { id: x.messageId, body: x.body, createdAt: now }, triage }).catch(() => undefined);
+    // the bot's note and a queued routing decision leave the ticket's fields as written
+    if (done && !done.ticketChanged) return ticketJson(done.updatedAt ? { ...row, updated_at: done.updatedAt } : row, clock.now());
     const routed = await ticketQuery(db).where('tickets.id', '=', id).executeTakeFirstOrThrow();
     return ticketJson(routed, clock.now());
   }

@@ -11,5 +11,8 @@ export const triageForTickets: TriageFn = (input) => {
     angry: r.angry,
     priority: r.priority,
     reasons: r.reasons.filter((x) => x.weight > 0 || x.code === 'threat' || x.code === 'insult').map(({ code, en, zh }) => ({ code, en, zh })),
+    // for the bot after intake, so it need not triage the message again
+    confidence: r.confidence,
+    orderNumbers: r.entities.orderNumbers,
   };
 };

@@ -11,6 +11,7 @@ import { triageForTickets } from '../helpdesk/triage-adapter.ts';
 import { slaJobs, scheduleSlaScan } from '../helpdesk/sla-jobs.ts';
 import { emailChannel, type EmailChannel } from '../channels/email/index.ts';
 import { routingHooks } from '../helpdesk/routing.ts';
+import type { IntakeFacts, IntakeResult } from '../helpdesk/tickets.ts';
 import { BotLedger, botAfterIntake, botJobs, watchForBot } from '../helpdesk/bot.ts';
 import { randomToken } from '../core/ids.ts';
 import { surveyJobs, watchSolvedTickets } from '../helpdesk/surveys.ts';
@@ -54,9 +55,13 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
   const ledger = new BotLedger();
   const botDeps = { db: database.db, bus, clock, ledger };
   const bot = botAfterIntake(botDeps);
-  const afterIntake = async (ticketId: string, reason: 'created' | 'reopened') => {
-    await bot(ticketId, reason);
-    await routing.afterIntake(ticketId, reason);
+  // a creation passes what it wrote (the bot then reads nothing back, nor triages again);
+  // when neither the bot nor routing changed the ticket's fields, the creation answers
+  // without reading the ticket again
+  const afterIntake = async (ticketId: string, reason: 'created' | 'reopened', intake?: IntakeFacts): Promise<IntakeResult | undefined> => {
+    const b = await bot(ticketId, reason, intake);
+    const r = await routing.afterIntake(ticketId, reason);
+    return b && !b.ticketChanged && !r.ticketChanged ? { ticketChanged: false, updatedAt: b.updatedAt } : undefined;
   };
   const surveys = surveyJobs({
     db: database.db,
