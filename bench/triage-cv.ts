@@ -20,7 +20,7 @@
  */
 import { CATEGORIES, loadCorpus, type CorpusExample } from '../src/text/corpus.ts';
 import { FeatureKind, macroF1, prepareText, setCharFourGrams } from '../src/text/classifier.ts';
-import { ANGER_RULES, TRAIN_SETTINGS, decideAngry, lexiconHitsPrepared, predictAll, trainModels, triageFeaturesPrepared, type AngerRules, type TrainSettings } from '../src/text/models.ts';
+import { ANGER_RULES, DEFAULT_SARCASM_CUES, SARCASM_CUES, TRAIN_SETTINGS, decideAngry, setSarcasmCues, type SarcasmCue, lexiconHitsPrepared, predictAll, trainModels, triageFeaturesPrepared, type AngerRules, type TrainSettings } from '../src/text/models.ts';
 
 interface Variant {
   settings: TrainSettings;
@@ -93,7 +93,34 @@ export const VARIANTS: Record<string, Variant> = {
   'production-anger-balance-0.5': { settings: { ...TRAIN_SETTINGS, anger: { ...TRAIN_SETTINGS.anger, balance: 0.5 } }, rules: ANGER_RULES },
   'anger-balance-0.5': { settings: withAnger({ balance: 0.5 }) },
   'anger-l2-3e-5': { settings: withAnger({ l2: 3e-5 }) },
+  // Round five, anger only, on top of the production settings and rules (sarcasm cues: see sarcasmOf;
+  // `production` has the default cues, scare quotes; the prod-anger-* variants too).
+  ...sarcasmVariants(),
+  'prod-anger-aug-0.5': { settings: { ...TRAIN_SETTINGS, augment: { ...TRAIN_SETTINGS.augment!, anger: 0.5 } }, rules: ANGER_RULES },
+  'prod-anger-aug-1': { settings: { ...TRAIN_SETTINGS, augment: { ...TRAIN_SETTINGS.augment!, anger: 1 } }, rules: ANGER_RULES },
+  'prod-anger-balance-0.3': { settings: { ...TRAIN_SETTINGS, anger: { ...TRAIN_SETTINGS.anger, balance: 0.3 } }, rules: ANGER_RULES },
+  'prod-anger-no-chars': { settings: { ...TRAIN_SETTINGS, anger: { ...TRAIN_SETTINGS.anger, kindWeight: { ...TRAIN_SETTINGS.anger.kindWeight, [FeatureKind.chars]: 0 } } }, rules: ANGER_RULES },
+  'prod-anger-chars-1': { settings: { ...TRAIN_SETTINGS, anger: { ...TRAIN_SETTINGS.anger, kindWeight: { ...TRAIN_SETTINGS.anger.kindWeight, [FeatureKind.chars]: 1 } } }, rules: ANGER_RULES },
 };
+
+/**
+ * `sarcasm` (every cue), `sarcasm-<cue>` (that cue only), `sarcasm-no-<cue>` (every cue but that
+ * one), `no-sarcasm` (none: production before round five); production settings otherwise.
+ */
+function sarcasmVariants(): Record<string, Variant> {
+  const v = (cues: readonly SarcasmCue[]): Variant => ({ settings: TRAIN_SETTINGS, rules: ANGER_RULES, before: () => setSarcasmCues(cues), after: () => setSarcasmCues(DEFAULT_SARCASM_CUES) });
+  const out: Record<string, Variant> = { sarcasm: v(SARCASM_CUES), 'no-sarcasm': v([]) };
+  // The noise of one training run: the anger model's example order drawn from another seed.
+  const seed8: TrainSettings = { ...TRAIN_SETTINGS, anger: { ...TRAIN_SETTINGS.anger, seed: 8 } };
+  out['prod-anger-seed-8'] = { ...v([]), settings: seed8 };
+  out['sarcasm-anger-seed-8'] = { ...v(SARCASM_CUES), settings: seed8 };
+  out['sarcasm-scare-anger-seed-8'] = { ...v(['scare']), settings: seed8 };
+  for (const c of SARCASM_CUES) {
+    out[`sarcasm-${c}`] = v([c]);
+    out[`sarcasm-no-${c}`] = v(SARCASM_CUES.filter((x) => x !== c));
+  }
+  return out;
+}
 
 interface Scored {
   e: CorpusExample;
@@ -213,7 +240,7 @@ export function crossValidate(name: string, v: Variant, which: { grouped: boolea
         folds.push({ by, n: scored.length, macroF1: f.macroF1, supportedF1: supported, angerP: a.p, angerR: a.r, angerF1: a.f1 });
       }
       const pooled = macroF1(CATEGORIES, all.map((s) => ({ gold: s.e.category, predicted: s.predicted as (typeof CATEGORIES)[number] })));
-      const sweep = [0.22, 0.25, 0.27, 0.3, 0.32, 0.35, 0.4, 0.45].map((t) => ({ t, ...anger(all, { ...rules, model: t }) }));
+      const sweep = [0.15, 0.18, 0.2, 0.22, 0.25, 0.27, 0.3, 0.32, 0.35, 0.4, 0.45].map((t) => ({ t, ...anger(all, { ...rules, model: t }) }));
       const a = anger(all, rules);
       // Per-category bias correction, fitted for each held-out author on the other authors'
       // out-of-fold predictions only, then applied to the held-out author's.
@@ -245,6 +272,22 @@ export function crossValidate(name: string, v: Variant, which: { grouped: boolea
   return result;
 }
 
+/** Where precision - recall changes sign between two swept thresholds, linearly interpolated. */
+function equalPoint(sweep: readonly { t: number; p: number; r: number }[]): { t: number; pr: number } | null {
+  for (let i = 1; i < sweep.length; i++) {
+    const a = sweep[i - 1];
+    const b = sweep[i];
+    const da = a.p - a.r;
+    const db = b.p - b.r;
+    if (da === 0) return { t: a.t, pr: a.p };
+    if (Math.sign(da) !== Math.sign(db)) {
+      const u = da / (da - db);
+      return { t: a.t + u * (b.t - a.t), pr: a.p + u * (b.p - a.p) };
+    }
+  }
+  return null;
+}
+
 function print(r: CvResult): void {
   const lines = [`== ${r.variant} (${(r.ms / 1000).toFixed(0)} s)`];
   if (r.grouped) {
@@ -258,6 +301,8 @@ function print(r: CvResult): void {
     lines.push('  anger per held-out author: ' + g.folds.map((f) => `${f.by} ${r3(f.angerP)}/${r3(f.angerR)}`).join(' · '));
     lines.push(`  with per-category bias correction fitted on the other authors: mean ${r3(g.biasCorrected.meanF1)} | ` + g.biasCorrected.folds.map((f) => `${f.by} ${r3(f.f1)}`).join(' · '));
     lines.push('  anger model threshold (pooled): ' + g.sweep.map((s) => `${s.t} ${r3(s.p)}/${r3(s.r)}/${r3(s.f1)}`).join(' · '));
+    const eq = equalPoint(g.sweep);
+    lines.push(`  anger precision = recall (interpolated over the sweep): ${eq ? `${r3(eq.pr)} at model threshold ${eq.t.toFixed(3)}` : 'not within the sweep'}`);
   }
   if (r.random) {
     lines.push(`random 3-fold (a, b, d; later authors always in training): category macro-F1 ${r3(r.random.meanF1)} (${r.random.folds.map(r3).join(' ')}) | angry P/R/F1 ${r3(r.random.anger.p)}/${r3(r.random.anger.r)}/${r3(r.random.anger.f1)}`);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ANGER_RULES, TRAIN_SETTINGS, cacheKey, decideAngry, isShouting, lexiconHits, noisyCopy, readModelCache, trainModels, triageFeatures, writeModelCache } from './models.ts';
+import { ANGER_RULES, DEFAULT_SARCASM_CUES, SARCASM_CUES, TRAIN_SETTINGS, cacheKey, decideAngry, isShouting, lexiconHits, noisyCopy, readModelCache, setSarcasmCues, trainModels, triageFeatures, writeModelCache } from './models.ts';
 import { SoftmaxRegression } from './classifier.ts';
 import { createHash } from 'node:crypto';
 import { hashSources } from './cache-key.ts';
@@ -71,6 +71,39 @@ describe('lexicon hits', () => {
     }
     const meant = lexiconHits('iademi yatırın yoksa bankadan itiraz edip geri aldırırım', 'tr');
     expect(meant.calm).toEqual([]);
+  });
+});
+
+describe('sarcasm cues', () => {
+  it('finds scare quotes around a few words but not apostrophes or long quotations', () => {
+    const on = (t: string, lang = 'en') => lexiconHits(t, lang).sarcasm ?? [];
+    expect(DEFAULT_SARCASM_CUES).toEqual(['scare']);
+    expect(on("the parcel has been 'arriving tomorrow' every day since the 2nd")).toContain('scare');
+    expect(on('votre « service client » ne répond jamais', 'fr')).toContain('scare');
+    expect(on('ваш «быстрый» СДЭК везёт третью неделю', 'ru')).toContain('scare');
+    expect(on('「すぐ発送」って書いてありましたよね', 'ja')).toContain('scare');
+    expect(on("I don't know where it is, it's been a week and the driver's note says nothing")).not.toContain('scare');
+    expect(on('the parcel has not arrived yet')).toEqual([]);
+    // A whole sentence quoted is a quotation, not a scare quote.
+    expect(on('the carrier wrote "we attempted delivery but nobody was home, please contact the depot within five days"')).not.toContain('scare');
+  });
+  it('are switched per process, change the features and the cache key', () => {
+    const text = 'the "express" shipping took three weeks';
+    const k = cacheKey();
+    const withCue = triageFeatures(text, lexiconHits(text, 'en'));
+    try {
+      setSarcasmCues([]);
+      expect(lexiconHits(text, 'en').sarcasm).toBeUndefined();
+      const without = triageFeatures(text, lexiconHits(text, 'en'));
+      expect(withCue.ids.length).toBe(without.ids.length + 1);
+      expect(cacheKey()).not.toBe(k);
+      setSarcasmCues(SARCASM_CUES);
+      const all = lexiconHits('great, thanks a lot... again?? 🙄 the "express" option is useless', 'en').sarcasm ?? [];
+      expect(all).toEqual(expect.arrayContaining(['scare', 'again', 'qq', 'ellipsis', 'emoji']));
+    } finally {
+      setSarcasmCues(DEFAULT_SARCASM_CUES);
+    }
+    expect(cacheKey()).toBe(k);
   });
 });
 

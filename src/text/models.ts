@@ -31,6 +31,8 @@ export interface LexiconHits {
   words: number;
   /** The analysed window, folded (foldForMatch), for reuse by the feature extractor. */
   folded: string;
+  /** Sarcasm cues (sarcasmOf), only computed when some are switched on. */
+  sarcasm?: SarcasmCue[];
 }
 
 const compiled = new Map<string, PhraseMatcher | null>();
@@ -124,6 +126,7 @@ export function lexiconHitsPrepared(prep: PreparedText, language: string | null)
       }
     }
   }
+  if (sarcasmCues.size) hits.sarcasm = sarcasmOf(src, prep.folded, prep.words, hits);
   return hits;
 }
 
@@ -148,7 +151,49 @@ function extraTokens(hits: LexiconHits): string[] {
   if (hits.question) extra.push('s:question');
   if (hits.words <= 4) extra.push('s:short');
   else if (hits.words >= 25) extra.push('s:long');
+  if (sarcasmCues.size) for (const c of hits.sarcasm ?? []) extra.push('x:sc:' + c);
   return extra;
+}
+
+/**
+ * Cues of sarcasm and contempt that need no threat word (see sarcasmOf). Which of them the models
+ * see is a process-wide switch (the cross-validation bench compares them). Round five,
+ * leave-one-author-out cross-validation (bench/triage-cv.ts, two seeds of the anger model): scare
+ * quotes alone ("it has been 'arriving tomorrow' for a week") raise pooled anger F1 0.784 -> 0.791
+ * and 0.790 -> 0.799, precision = recall 0.786 -> 0.790 and 0.788 -> 0.797; the other cues (praise
+ * beside a complaint, "again/still", "??", ellipsis, eye-roll emoji) added nothing beyond noise.
+ */
+export type SarcasmCue = 'praiseneg' | 'praisecat' | 'scare' | 'again' | 'qq' | 'ellipsis' | 'emoji';
+export const SARCASM_CUES: readonly SarcasmCue[] = ['praiseneg', 'praisecat', 'scare', 'again', 'qq', 'ellipsis', 'emoji'];
+export const DEFAULT_SARCASM_CUES: readonly SarcasmCue[] = ['scare'];
+let sarcasmCues = new Set<SarcasmCue>(DEFAULT_SARCASM_CUES);
+export function setSarcasmCues(cues: readonly SarcasmCue[]): void {
+  sarcasmCues = new Set(cues);
+}
+
+// "again", "still", "how many times" in the supported languages (folded: lower case, no accents).
+const AGAIN_WORDS = new Set(['again', 'still', 'otra', 'todavia', 'sigue', 'encore', 'toujours', 'wieder', 'immer', 'ancora', 'nuovo', 'novo', 'outra', 'ainda', 'weer', 'alweer', 'steeds', 'znowu', 'nadal', 'wciaz', 'ponownie', 'igen', 'fortfarande', 'yine', 'hala', 'tekrar', 'опять', 'снова', 'ещё', 'еще']);
+const AGAIN_SUBSTRINGS = ['また', 'まだ', '何度', '又', '还是', '还没', '多少次', '几次', '또', '아직', '몇 번', '몇번', 'مرة أخرى', 'مجددا', 'ما زال', 'لا يزال', 'مازال'];
+const SCARE_QUOTES = /["“„«「『]\s*[^"“”„«»「」『』\s][^"“”„«»「」『』]{0,30}["”“»」』]|(?:^|\s)'[^'\s][^']{0,25}'(?=[\s.,!?;:]|$)/u;
+const EYE_ROLL = /[\u{1F644}\u{1F921}\u{1F44F}\u{1F926}\u{1F643}\u{1F612}\u{1F624}\u{1F621}\u{1F92C}\u{1F480}]/u;
+
+/**
+ * The switched-on sarcasm cues a text shows (raw window, folded text, words; lexicon hits already
+ * found). Cues switched off are not looked for.
+ */
+function sarcasmOf(src: string, folded: string, words: readonly string[], hits: Pick<LexiconHits, 'positive' | 'negative' | 'threats' | 'categories'>): SarcasmCue[] {
+  const out: SarcasmCue[] = [];
+  const on = sarcasmCues;
+  // Praise beside a complaint: "great, third week waiting", "thanks for nothing".
+  if (on.has('praiseneg') && hits.positive.length && (hits.negative.length || hits.threats.length)) out.push('praiseneg');
+  // Praise in a message about a problem (any category but a product question or `other`).
+  if (on.has('praisecat') && hits.positive.length && Object.keys(hits.categories).some((k) => k !== 'product_question' && k !== 'other')) out.push('praisecat');
+  if (on.has('scare') && SCARE_QUOTES.test(src)) out.push('scare');
+  if (on.has('again') && (words.some((w) => AGAIN_WORDS.has(w)) || AGAIN_SUBSTRINGS.some((x) => folded.includes(x)))) out.push('again');
+  if (on.has('qq') && /[?？؟]\s*[?？؟]/.test(src)) out.push('qq');
+  if (on.has('ellipsis') && /\.\s?\.\s?\.|…|。。/.test(src)) out.push('ellipsis');
+  if (on.has('emoji') && EYE_ROLL.test(src)) out.push('emoji');
+  return out;
 }
 
 /** Feature tokens of a text: n-grams and words, plus lexicon tags. */
@@ -341,6 +386,7 @@ export function cacheKey(settings: TrainSettings = TRAIN_SETTINGS): string {
   const h = createHash('sha256');
   h.update(MODEL_VERSION);
   h.update(JSON.stringify(settings));
+  h.update('sarcasm:' + SARCASM_CUES.filter((c) => sarcasmCues.has(c)).join(','));
   return hashSources(h, ['classifier.ts', 'models.ts', 'lexicon.ts', 'segment.ts', 'corpus.ts'], [CORPUS_DIR, LEXICON_DIR]);
 }
 
