@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { MemoryEventBus, parseEvent, parseEvents, type DomainEvent, type EventBus } from './events.ts';
+import { MemoryEventBus, parseEvents, type DomainEvent, type EventBus } from './events.ts';
 
 const CHANNEL = 'crossdesk_events';
 
@@ -75,13 +75,14 @@ export class PostgresEventBus extends MemoryEventBus {
     timer.unref();
   }
   /** Events waiting for the next NOTIFY (serialised), with their publishers' callbacks. */
-  private pending: Array<{ json: string; done: () => void; fail: (e: unknown) => void }> = [];
+  private pending: Array<{ json: string; bytes: number; done: () => void; fail: (e: unknown) => void }> = [];
   /** A NOTIFY is being sent: events published meanwhile wait for the next one. */
   private sending = false;
 
   override publish(event: DomainEvent): Promise<void> {
     return new Promise<void>((done, fail) => {
-      this.pending.push({ json: JSON.stringify(event), done, fail });
+      const json = JSON.stringify(event);
+      this.pending.push({ json, bytes: Buffer.byteLength(json), done, fail });
       // the first event of a batch waits for the end of this tick, so that the events a
       // request publishes one after another (and other requests' events) go together
       if (!this.sending && this.pending.length === 1) setImmediate(() => void this.flush());
@@ -96,9 +97,9 @@ export class PostgresEventBus extends MemoryEventBus {
       while (this.pending.length) {
         const batch: typeof this.pending = [];
         let size = 2;
-        while (this.pending.length && (batch.length === 0 || size + this.pending[0].json.length + 1 <= MAX_PAYLOAD)) {
+        while (this.pending.length && (batch.length === 0 || size + this.pending[0].bytes + 1 <= MAX_PAYLOAD)) {
           const next = this.pending.shift() as (typeof this.pending)[number];
-          size += next.json.length + 1;
+          size += next.bytes + 1;
           batch.push(next);
         }
         // one event alone keeps the single-event shape (read by nodes of any version)
@@ -144,8 +145,7 @@ export class RedisEventBus extends MemoryEventBus {
     const bus = new RedisEventBus(sub, pub, channel);
     sub.on('message', (ch: string, payload: string) => {
       if (ch !== channel) return;
-      const e = parseEvent(payload);
-      if (e) bus.deliver(e);
+      for (const e of parseEvents(payload)) bus.deliver(e);
     });
     await sub.subscribe(channel);
     return bus;

@@ -70,6 +70,9 @@ export class MemoryEventBus implements EventBus {
   }
 }
 
+const isDomainEvent = (e: unknown): e is DomainEvent =>
+  typeof e === 'object' && e !== null && typeof (e as DomainEvent).type === 'string' && typeof (e as DomainEvent).ticketId === 'string';
+
 /**
  * The events of one bus message: a single event (as before) or an array of events sent
  * together (PostgresEventBus coalesces what it publishes within one tick), in their order.
@@ -77,18 +80,9 @@ export class MemoryEventBus implements EventBus {
 export function parseEvents(raw: string): DomainEvent[] {
   try {
     const x = JSON.parse(raw) as unknown;
-    const list = Array.isArray(x) ? x : [x];
-    return list.filter((e): e is DomainEvent => typeof e === 'object' && e !== null && typeof (e as DomainEvent).type === 'string' && typeof (e as DomainEvent).ticketId === 'string');
+    return (Array.isArray(x) ? x : [x]).filter(isDomainEvent);
   } catch {
     return [];
   }
 }
 
-export function parseEvent(raw: string): DomainEvent | null {
-  try {
-    const e = JSON.parse(raw) as DomainEvent;
-    return typeof e === 'object' && e !== null && typeof e.type === 'string' && typeof e.ticketId === 'string' ? e : null;
-  } catch {
-    return null;
-  }
-}

@@ -348,9 +348,10 @@ export function validateMarket(data: unknown, file: string): Market {
   // the id names a peak (the edit form keys its rows by it): one id, one peak; spaces around it do not count
   const peakIds = new Map<string, number>();
   const peaks = r.list('peaks').map((p, i) => {
-    const peak: Peak = { id: String(p.data.id ?? '') || p.fail('id', 'must be a non-empty text'), en: p.str('en'), zh: p.str('zh') };
-    const id = peak.id.trim();
+    const rawId = String(p.data.id ?? '');
+    const id = rawId.trim();
     if (!id) p.fail('id', 'must be a non-empty text');
+    const peak: Peak = { id: rawId, en: p.str('en'), zh: p.str('zh') };
     const first = peakIds.get(id);
     if (first !== undefined) p.fail('id', `"${id}" is already the id of peaks[${first}]: each peak needs its own id`);
     peakIds.set(id, i);
