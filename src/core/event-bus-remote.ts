@@ -8,12 +8,21 @@ const CHANNEL = 'crossdesk_events';
 const MAX_PAYLOAD = 7000;
 
 /**
+ * How long the first event of a batch waits for others. Under load a ticket's creation, the
+ * bot's note and routing publish within a few milliseconds, and other requests' events too:
+ * at ~800 tickets/s a tick-long wait sent ~1.5 events per NOTIFY (each a transaction and a
+ * wake-up of every listening node), a few milliseconds gather several times more. The hot
+ * paths (creation, the bot's hand-off) do not wait for their publish.
+ */
+const COALESCE_MS = 3;
+
+/**
  * Several app nodes on one PostgreSQL: publish with NOTIFY, every node LISTENs on a
  * dedicated connection and delivers to its own websocket clients. NOTIFY payloads are
  * capped at 8000 bytes, so events stay small (ids and field names, not bodies).
  *
  * Publishing coalesces: the events published while the previous NOTIFY is on its way (or
- * within the same tick) go out together as one JSON array in one `pg_notify`, in the
+ * within COALESCE_MS of the first) go out together as one JSON array in one `pg_notify`, in the
  * order they were published (one NOTIFY per ticket event was three transactions per
  * ticket, each taking PostgreSQL's cluster-wide notify lock at commit). A publish
  * resolves once its event is sent. Listeners accept both a single event and an array.
@@ -83,9 +92,9 @@ export class PostgresEventBus extends MemoryEventBus {
     return new Promise<void>((done, fail) => {
       const json = JSON.stringify(event);
       this.pending.push({ json, bytes: Buffer.byteLength(json), done, fail });
-      // the first event of a batch waits for the end of this tick, so that the events a
-      // request publishes one after another (and other requests' events) go together
-      if (!this.sending && this.pending.length === 1) setImmediate(() => void this.flush());
+      // the first event of a batch waits COALESCE_MS, so that the events a request
+      // publishes one after another (and other requests' events) go together
+      if (!this.sending && this.pending.length === 1) setTimeout(() => void this.flush(), COALESCE_MS);
     });
   }
 

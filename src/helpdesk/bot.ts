@@ -601,10 +601,9 @@ async function handOff(
   if (!r) return null;
   const base = { ticketId: t.id, storeId: r.store_id, assigneeId: r.assignee_id, teamId: r.team_id };
   const at = new Date().toISOString();
-  await Promise.all([
-    deps.bus.publish({ type: 'message.created', ...base, messageId: noteId, internal: true, at }).catch(() => undefined),
-    deps.bus.publish({ type: 'ticket.updated', ...base, changes: ['messages'], at }).catch(() => undefined),
-  ]);
+  // not awaited (best effort, in order): the creation that called the bot answers sooner
+  deps.bus.publish({ type: 'message.created', ...base, messageId: noteId, internal: true, at }).catch(() => undefined);
+  deps.bus.publish({ type: 'ticket.updated', ...base, changes: ['messages'], at }).catch(() => undefined);
   return noteId;
 }
 

@@ -482,7 +482,9 @@ async function ticketCreated(
     c_timezone: c.timezone,
     a_name: null,
   };
-  await publish(deps.bus, { type: 'ticket.created', ticketId: id, storeId: store.id, assigneeId: null, teamId: null, at: now.toISOString() });
+  // not awaited: live updates are best effort, the bus keeps their order, and the creation's
+  // answer should not wait for a NOTIFY round trip (the bus gathers events for a few ms)
+  void publish(deps.bus, { type: 'ticket.created', ticketId: id, storeId: store.id, assigneeId: null, teamId: null, at: now.toISOString() });
   if (deps.afterIntake) {
     const done = await deps.afterIntake(id, 'created', { ticket: row, store, message: { id: x.messageId, body: x.body, createdAt: now }, triage }).catch(() => undefined);
     // the bot's note and a queued routing decision leave the ticket's fields as written
