@@ -6,7 +6,7 @@ import type { AgentLanguage, CertificationLevel, Priority } from '../db/types.ts
 import { createTeam, upsertUser } from '../people/users.ts';
 import { JobRunner } from '../core/jobs.ts';
 import { createTestDatabase } from '../../test/helpers/db.ts';
-import { createTicket, updateTicket, type TriageFn } from './tickets.ts';
+import { createTicket, updateTicket, type AfterIntake, type TriageFn } from './tickets.ts';
 import { systemActor } from './visibility.ts';
 import {
   assignWaiting,
@@ -17,6 +17,7 @@ import {
   putShifts,
   routeTicket,
   routingHooks,
+  routingPrefetchSql,
   routingTick,
   setPresence,
   waitingQueue,
@@ -59,7 +60,9 @@ describe('isOnShift', () => {
   });
 });
 
-describe('routing', () => {
+// A new ticket is routed on what its creation's statement read for routing (prefetched, as
+// the server does) or on routing's own read: every case below runs both ways.
+describe.each([['own read'], ['prefetched in the creation']])('routing (%s)', (mode) => {
   let d: Database;
   let clock: ManualClock;
   let deps: RoutingDeps;
@@ -79,7 +82,14 @@ describe('routing', () => {
     d = await createTestDatabase();
     clock = new ManualClock(MONDAY_10_SHANGHAI);
     deps = { db: d.db, bus: new MemoryEventBus(), clock, triage, dbKind: d.kind };
-    deps.afterIntake = routingHooks(deps).afterIntake;
+    const hooks = routingHooks(deps);
+    if (mode === 'own read') deps.afterIntake = hooks.afterIntake;
+    else {
+      // as runtime.ts: the creation's facts, with the prefetched read, go to routing
+      const afterIntake: AfterIntake = (id, reason, intake) => hooks.afterIntake(id, reason, intake);
+      afterIntake.prefetch = routingPrefetchSql;
+      deps.afterIntake = afterIntake;
+    }
   });
   afterEach(async () => d.close());
 

@@ -8,7 +8,7 @@ import { enqueueJob, type JobHandler } from '../core/jobs.ts';
 import { notFound, validationError } from '../core/errors.ts';
 import { isUuid } from '../core/ids.ts';
 import { CERTIFICATION_LEVELS } from '../people/users.ts';
-import { updateTicket, type IntakeResult, type TicketDeps } from './tickets.ts';
+import { updateTicket, type IntakeFacts, type IntakeResult, type TicketDeps } from './tickets.ts';
 import { systemActor, type Actor } from './visibility.ts';
 
 /**
@@ -610,6 +610,56 @@ async function ticketForRouting(db: Kysely<DB>, id: string, now: Date): Promise<
   return { ticket, rule, assigneeActive: first.t_assignee_active, agents };
 }
 
+/**
+ * What routing reads for a new ticket besides the ticket itself (the store's rule, the global
+ * rule, every active agent with presence, shifts and open load), as one JSON value: the
+ * creation embeds it in its own statement (TicketDeps.afterIntake.prefetch), so routing a new
+ * ticket needs no read of its own. It sees the database as the creation's statement did.
+ */
+export function routingPrefetchSql(storeId: string) {
+  return sql<unknown>`(SELECT json_build_object(
+    'own', (SELECT r.settings FROM routing_rules r WHERE r.scope = ${storeId}::text),
+    'global', (SELECT r.settings FROM routing_rules r WHERE r.scope = 'global'),
+    'agents', coalesce((
+      SELECT json_agg(json_build_object(
+        'u', to_jsonb(u) - 'password_hash',
+        'p_state', p.state, 'p_updated_at', p.updated_at, 'p_on_shift_seen', p.on_shift_seen, 'p_last_assigned_at', p.last_assigned_at,
+        'p_shifts', (SELECT json_agg(json_build_object('weekday', s.weekday, 'start', s.start, 'end', s."end") ORDER BY s.weekday, s.start) FROM agent_shifts s WHERE s.user_id = u.id),
+        'p_load', (SELECT count(*)::int FROM tickets lt WHERE lt.assignee_id = u.id AND lt.status IN (${sql.join([...OPEN_STATUSES])}))
+      ) ORDER BY u.id)
+      FROM users u LEFT JOIN agent_presence p ON p.user_id = u.id
+      WHERE u.role = 'agent' AND u.active), '[]'::json)))`;
+}
+
+interface PrefetchedAgent {
+  u: Omit<User, 'created_at' | 'password_hash'> & { created_at: string };
+  p_state: PresenceState | null;
+  p_updated_at: string | null;
+  p_on_shift_seen: boolean | null;
+  p_last_assigned_at: string | null;
+  p_shifts: Shift[] | null;
+  p_load: number | null;
+}
+
+/** routingPrefetchSql's value (JSON: times as text), read as ticketForRouting reads its rows. */
+function prefetchedForRouting(intake: IntakeFacts, now: Date): TicketWithRule | undefined {
+  const p = intake.prefetched as { own: unknown; global: unknown; agents: PrefetchedAgent[] } | null | undefined;
+  if (!p || typeof p !== 'object' || !Array.isArray(p.agents)) return undefined;
+  const t = intake.ticket;
+  const ticket: TicketFacts = { id: t.id, store_id: t.store_id, status: t.status, priority: t.priority, angry: t.angry, language: t.language, category: t.category, team_id: t.team_id, assignee_id: t.assignee_id, created_at: t.created_at };
+  const rule =
+    p.own !== null && p.own !== undefined
+      ? { scope: ticket.store_id, settings: normaliseSettings(p.own) }
+      : p.global !== null && p.global !== undefined
+        ? { scope: 'global', settings: normaliseSettings(p.global) }
+        : { scope: 'global', settings: { ...DEFAULT_SETTINGS } };
+  const time = (v: string | null) => (v === null ? null : new Date(v));
+  const agents = p.agents.map((a) =>
+    agentState({ ...a.u, password_hash: null, created_at: new Date(a.u.created_at) } as User, { p_state: a.p_state, p_updated_at: time(a.p_updated_at), p_on_shift_seen: a.p_on_shift_seen, p_last_assigned_at: time(a.p_last_assigned_at), p_shifts: a.p_shifts, p_load: a.p_load }, now),
+  );
+  return { ticket, rule, assigneeActive: null, agents };
+}
+
 const routedEvent = (ticketId: string, at: Date, after: Record<string, unknown>) =>
   ({ ticket_id: ticketId, actor_type: 'system', actor_id: null, type: 'routed', field: null, before: null, after: JSON.stringify(after), created_at: at }) as const;
 
@@ -724,8 +774,10 @@ async function routeOne(
  * intake does not queue behind other nodes' routing; whenever someone fits, the lock is
  * taken and everything is read and decided again under it.
  */
-export async function routeTicket(deps: RoutingDeps, ticketId: string, now: Date, trigger: RoutingTrigger = 'manual'): Promise<RouteResult> {
-  const first = await ticketForRouting(deps.db, ticketId, now);
+export async function routeTicket(deps: RoutingDeps, ticketId: string, now: Date, trigger: RoutingTrigger = 'manual', prefetched?: TicketWithRule): Promise<RouteResult> {
+  // a new ticket: what its creation's statement read for routing (the decision that gives
+  // nobody anything is taken on it; an assignment reads again under the lock)
+  const first = prefetched ?? (await ticketForRouting(deps.db, ticketId, now));
   if (!first) throw notFound('Ticket', ticketId);
   const quick = await withoutLock(deps, first, now, trigger);
   if (quick) return quick;
@@ -1029,8 +1081,12 @@ export function freesCapacity(e: DomainEvent): boolean {
 }
 
 export interface RoutingHooks {
-  /** For TicketDeps.afterIntake: routes a new or reopened ticket; tells whether the ticket's fields changed. */
-  afterIntake: (ticketId: string, reason: 'created' | 'reopened') => Promise<IntakeResult>;
+  /**
+   * For TicketDeps.afterIntake: routes a new or reopened ticket; tells whether the ticket's
+   * fields changed. `intake`: a creation's facts, with what routingPrefetchSql read in its
+   * statement; only when nothing changed the ticket since (the bot handed it off or let it be).
+   */
+  afterIntake: (ticketId: string, reason: 'created' | 'reopened', intake?: IntakeFacts) => Promise<IntakeResult>;
   /** Job handlers to add to the JobRunner. */
   jobs: Record<string, JobHandler>;
   /** Call every minute (and at start): queues the routing tick. */
@@ -1041,8 +1097,9 @@ export interface RoutingHooks {
 
 export function routingHooks(deps: RoutingDeps): RoutingHooks {
   return {
-    afterIntake: async (ticketId, reason) => {
-      const r = await routeTicket(deps, ticketId, deps.clock.now(), reason);
+    afterIntake: async (ticketId, reason, intake) => {
+      const now = deps.clock.now();
+      const r = await routeTicket(deps, ticketId, now, reason, intake ? prefetchedForRouting(intake, now) : undefined);
       return { ticketChanged: r.changedTicket !== false };
     },
     jobs: {

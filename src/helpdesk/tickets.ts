@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { AuthorType, DB, Message, Priority, Store, Ticket, TicketStatus, TicketUpdate } from '../db/types.ts';
 import type { Clock } from '../core/clock.ts';
 import type { DomainEvent, EventBus } from '../core/events.ts';
@@ -54,8 +54,17 @@ export interface TicketDeps {
    * transaction (routing assigns it, the bot may answer). Failures are logged by the
    * caller's hook, never lost tickets.
    */
-  afterIntake?: (ticketId: string, reason: 'created' | 'reopened', intake?: IntakeFacts) => Promise<IntakeResult | void>;
+  afterIntake?: AfterIntake;
 }
+
+/**
+ * The hook after intake. `prefetch`, when set, is a read (one JSON value) that the creation
+ * embeds in its own statement and hands back as IntakeFacts.prefetched: what the hook would
+ * otherwise read in a round trip of its own (routing's rule and agents).
+ */
+export type AfterIntake = ((ticketId: string, reason: 'created' | 'reopened', intake?: IntakeFacts) => Promise<IntakeResult | void>) & {
+  prefetch?: (storeId: string) => RawBuilder<unknown>;
+};
 
 /**
  * What a creation already knows when it calls afterIntake: the ticket as inserted, its
@@ -67,6 +76,8 @@ export interface IntakeFacts {
   store: Store;
   message: { id: string; body: string; createdAt: Date };
   triage?: TriageOutcome;
+  /** What afterIntake.prefetch read in the creation's statement (JSON), if it asked. */
+  prefetched?: unknown;
 }
 
 /**
@@ -313,6 +324,7 @@ type CreatedRow = {
   timezone: string | null;
   vip: boolean | null;
   number: number | null;
+  prefetched: unknown;
 };
 
 export async function createTicket(deps: TicketDeps, input: CreateTicketInput, actor: Actor): Promise<TicketJson> {
@@ -332,6 +344,7 @@ export async function createTicket(deps: TicketDeps, input: CreateTicketInput, a
   const customerId = uuidv7();
   const cal = storeCalendar(store);
   const policies = await policiesFor(db, store.id);
+  const prefetch = deps.afterIntake?.prefetch?.(store.id) ?? sql`NULL::json`;
 
   // Triage needs what we knew of the customer before this message (their language, VIP).
   // Rather than a query before the insert, triage runs on the facts this node last saw
@@ -402,7 +415,8 @@ export async function createTicket(deps: TicketDeps, input: CreateTicketInput, a
         FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb) AS ev(type text, after jsonb), t
       )
       SELECT go.ok, EXISTS (SELECT 1 FROM prev) AS prev_exists, (SELECT language FROM prev) AS prev_language, (SELECT vip FROM prev) AS prev_vip,
-        c.id, c.email, c.name, c.language, c.country, c.timezone, c.vip, t.number
+        c.id, c.email, c.name, c.language, c.country, c.timezone, c.vip, t.number,
+        CASE WHEN go.ok THEN ${prefetch} END AS prefetched
       FROM go LEFT JOIN (c CROSS JOIN t) ON true`.execute(db);
     const r = res.rows[0];
     if (!r.ok || r.id === null) {
@@ -486,7 +500,7 @@ async function ticketCreated(
   // answer should not wait for a NOTIFY round trip (the bus gathers events for a few ms)
   void publish(deps.bus, { type: 'ticket.created', ticketId: id, storeId: store.id, assigneeId: null, teamId: null, at: now.toISOString() });
   if (deps.afterIntake) {
-    const done = await deps.afterIntake(id, 'created', { ticket: row, store, message: { id: x.messageId, body: x.body, createdAt: now }, triage }).catch(() => undefined);
+    const done = await deps.afterIntake(id, 'created', { ticket: row, store, message: { id: x.messageId, body: x.body, createdAt: now }, triage, prefetched: c.prefetched ?? undefined }).catch(() => undefined);
     // the bot's note and a queued routing decision leave the ticket's fields as written
     if (done && !done.ticketChanged) return ticketJson(done.updatedAt ? { ...row, updated_at: done.updatedAt } : row, clock.now());
     const routed = await ticketQuery(db).where('tickets.id', '=', id).executeTakeFirstOrThrow();

@@ -10,8 +10,8 @@ import { buildApp } from './app.ts';
 import { triageForTickets } from '../helpdesk/triage-adapter.ts';
 import { slaJobs, scheduleSlaScan } from '../helpdesk/sla-jobs.ts';
 import { emailChannel, type EmailChannel } from '../channels/email/index.ts';
-import { routingHooks } from '../helpdesk/routing.ts';
-import type { IntakeFacts, IntakeResult } from '../helpdesk/tickets.ts';
+import { routingHooks, routingPrefetchSql } from '../helpdesk/routing.ts';
+import type { AfterIntake, IntakeFacts, IntakeResult } from '../helpdesk/tickets.ts';
 import { BotLedger, botAfterIntake, botJobs, watchForBot } from '../helpdesk/bot.ts';
 import { randomToken } from '../core/ids.ts';
 import { surveyJobs, watchSolvedTickets } from '../helpdesk/surveys.ts';
@@ -58,11 +58,14 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
   // a creation passes what it wrote (the bot then reads nothing back, nor triages again);
   // when neither the bot nor routing changed the ticket's fields, the creation answers
   // without reading the ticket again
-  const afterIntake = async (ticketId: string, reason: 'created' | 'reopened', intake?: IntakeFacts): Promise<IntakeResult | undefined> => {
+  // routing's read of a new ticket (rule, agents) rides in the creation's statement
+  // (prefetch); it is used when the bot left the ticket as the creation wrote it
+  const afterIntake: AfterIntake = async (ticketId: string, reason: 'created' | 'reopened', intake?: IntakeFacts): Promise<IntakeResult | undefined> => {
     const b = await bot(ticketId, reason, intake);
-    const r = await routing.afterIntake(ticketId, reason);
+    const r = await routing.afterIntake(ticketId, reason, b && !b.ticketChanged ? intake : undefined);
     return b && !b.ticketChanged && !r.ticketChanged ? { ticketChanged: false, updatedAt: b.updatedAt } : undefined;
   };
+  afterIntake.prefetch = routingPrefetchSql;
   const surveys = surveyJobs({
     db: database.db,
     clock,
