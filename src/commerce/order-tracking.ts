@@ -94,6 +94,7 @@ export async function ordersForTracking(db: Db, input: OrdersForTrackingInput): 
     s_kind: 'outbound' | 'reship' | 'return' | null;
     s_carrier: string | null;
     s_tracking_number: string | null;
+    s_tracking_url: string | null;
     s_status: OutboundShipment['status'] | null;
     s_shipped_at: Date | null;
     s_delivered_at: Date | null;
@@ -106,7 +107,7 @@ export async function ordersForTracking(db: Db, input: OrdersForTrackingInput): 
     WITH picked AS (${picked})
     SELECT p.via, p.via_key, o.id, o.store_id, o.number, o.fulfillment_status, o.placed_at,
       c.id AS customer_id, c.email AS customer_email,
-      s.id AS s_id, s.kind AS s_kind, s.carrier AS s_carrier, s.tracking_number AS s_tracking_number, s.status AS s_status,
+      s.id AS s_id, s.kind AS s_kind, s.carrier AS s_carrier, s.tracking_number AS s_tracking_number, s.tracking_url AS s_tracking_url, s.status AS s_status,
       s.shipped_at AS s_shipped_at, s.delivered_at AS s_delivered_at,
       e.id AS e_id, e.at AS e_at, e.status AS e_status, e.location AS e_location, e.description AS e_description
     FROM picked p
@@ -138,6 +139,7 @@ export async function ordersForTracking(db: Db, input: OrdersForTrackingInput): 
               kind: r.s_kind ?? 'outbound',
               carrier: r.s_carrier ?? '',
               trackingNumber: r.s_tracking_number,
+              trackingUrl: r.s_tracking_url ?? null,
               status: r.s_status ?? 'label_created',
               shippedAt: r.s_shipped_at ? r.s_shipped_at.toISOString() : null,
               deliveredAt: r.s_delivered_at ? r.s_delivered_at.toISOString() : null,

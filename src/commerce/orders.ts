@@ -189,6 +189,24 @@ function summary(r: OrderBaseRow): OrderSummary {
   };
 }
 
+/** A shipment as the order detail gives it. */
+export interface ShipmentJson {
+  id: string;
+  kind: 'outbound' | 'reship' | 'return';
+  carrier: string;
+  trackingNumber: string | null;
+  /**
+   * The carrier's tracking page as the shop platform gave it (an absolute http(s) URL), else
+   * null; always present in getOrderDetail's answer. Optional here because other readers
+   * that build this shape (the bot's tracking read) do not load it.
+   */
+  trackingUrl?: string | null;
+  status: ShipmentStatus;
+  shippedAt: string | null;
+  deliveredAt: string | null;
+  events: Array<{ at: string; status: string; location: string | null; description: string }>;
+}
+
 export interface FindOrdersInput {
   externalId?: string;
   number?: string;
@@ -250,17 +268,18 @@ export async function getOrderDetail(db: Db, id: string, now: Date = new Date())
   for (const f of refunds) if (f.status !== 'failed') refundedBy.set(f.payment_id, (refundedBy.get(f.payment_id) ?? 0n) + toMinor(f.amount, cur));
   const paid = sumMinor(payments.map((p) => toMinor(p.captured, cur)));
   const refunded = sumMinor(refundedBy.values());
-  const shipmentJson = shipments.map((s) => ({
+  const shipmentJson = shipments.map((s): ShipmentJson & { trackingUrl: string | null } => ({
     id: s.id,
     kind: s.kind,
     carrier: s.carrier,
     trackingNumber: s.tracking_number,
+    trackingUrl: s.tracking_url,
     status: s.status,
     shippedAt: iso(s.shipped_at),
     deliveredAt: iso(s.delivered_at),
     events: events.filter((e) => e.shipment_id === s.id).map((e) => ({ at: e.at.toISOString(), status: e.status, location: e.location, description: e.description })),
   }));
-  const outbound = [...shipmentJson].reverse().find((s) => s.kind === 'outbound') ?? null;
+  const outbound: ShipmentJson | null = [...shipmentJson].reverse().find((s) => s.kind === 'outbound') ?? null;
   const market = marketFor(r.customer_country, store.market);
   const policy = await getStorePolicy(db, r.store_id);
   const deliveredAt = shipments.filter((s) => s.kind !== 'return' && s.delivered_at).map((s) => s.delivered_at!).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;

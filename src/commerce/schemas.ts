@@ -114,6 +114,8 @@ const ShipmentSchema = Type.Object({
   kind: Type.String(),
   carrier: Type.String(),
   trackingNumber: Nullable(Type.String()),
+  /** The carrier's tracking page (an absolute http(s) URL), when the shop platform gave one. */
+  trackingUrl: Nullable(Type.String({ maxLength: 2000 })),
   status: Type.String(),
   shippedAt: Nullable(Type.String()),
   deliveredAt: Nullable(Type.String()),

@@ -13,6 +13,7 @@ import * as m0010 from './migrations/20261124_0010_chat.ts';
 import * as m0011 from './migrations/20261124_0011_training.ts';
 import * as m0014 from './migrations/20261124_0014_knowledge_speed.ts';
 import * as m0015 from './migrations/20261124_0015_market_overrides.ts';
+import * as m0016 from './migrations/20261124_0016_shipment_tracking_url.ts';
 
 /**
  * The one migrator, used at start-up and by tests. Migrations are listed here (not
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261124_0011_training': m0011,
   '20261124_0014_knowledge_speed': m0014,
   '20261124_0015_market_overrides': m0015,
+  '20261124_0016_shipment_tracking_url': m0016,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -469,6 +469,8 @@ export interface ShipmentsTable {
   kind: ColumnType<'outbound' | 'reship' | 'return', 'outbound' | 'reship' | 'return' | undefined, 'outbound' | 'reship' | 'return'>;
   carrier: string;
   tracking_number: string | null;
+  /** The carrier's tracking page (migration 0016): an absolute http(s) URL or null. */
+  tracking_url: ColumnType<string | null, string | null | undefined, string | null>;
   status: ColumnType<ShipmentStatus, ShipmentStatus | undefined, ShipmentStatus>;
   warehouse_id: string | null;
   shipped_at: Timestamp | null;

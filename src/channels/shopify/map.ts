@@ -6,9 +6,10 @@
  * `cancelled_at`, `cancel_reason`, `customer`, `shipping_address`, `line_items`,
  * `shipping_lines`, `fulfillments`, `refunds`, `payment_gateway_names`, `transactions` when
  * present), the fulfillment (`id`, `order_id`, `status`, `shipment_status`,
- * `tracking_company`, `tracking_number(s)`, `line_items`) and the refund (`id`, `order_id`,
- * `refund_line_items`, `transactions`). Anything malformed is a validation error naming
- * the field, never a crash.
+ * `tracking_company`, `tracking_number(s)`, `tracking_url(s)`, `line_items`) and the refund
+ * (`id`, `order_id`, `refund_line_items`, `transactions`). Anything malformed is a validation
+ * error naming the field, never a crash — except a tracking URL, which is only a convenience:
+ * one that is not a safe link (see `safeTrackingUrl`) is dropped and the rest is applied.
  */
 import type { FinancialStatus, FulfillmentStatus, PostalAddress, ShipmentStatus } from '../../db/types.ts';
 import { validationError } from '../../core/errors.ts';
@@ -118,6 +119,49 @@ function lineSku(li: Obj, path: string): string {
   return `shopify-line-${id(li.id, `${path}.id`)}`;
 }
 
+/** The longest tracking URL kept (after normalisation). */
+export const MAX_TRACKING_URL = 2000;
+
+/**
+ * A tracking URL as a link agents and customers may open: an absolute `http:`/`https:` URL
+ * without credentials, at most 2,000 characters, returned normalised (`URL.href`: lower-case
+ * scheme and host, spaces and non-ASCII percent-encoded). Anything else — `javascript:`,
+ * `data:`, relative or scheme-less text, not a string, too long — is null.
+ */
+export function safeTrackingUrl(v: unknown): string | null {
+  if (typeof v !== 'string') return null;
+  const raw = v.trim();
+  if (!raw || raw.length > MAX_TRACKING_URL || !/^https?:\/\//i.test(raw)) return null;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return null;
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname || u.username || u.password) return null;
+  return u.href.length <= MAX_TRACKING_URL ? u.href : null;
+}
+
+/**
+ * The tracking URL of each of a fulfillment's tracking numbers (by position in `numbers`;
+ * one entry when it has no number). The first parcel takes `tracking_url`, else the first
+ * of `tracking_urls`; a further parcel takes the entry of `tracking_urls` at its number's
+ * position in `tracking_numbers` when both lists have the same length (Shopify keeps them
+ * parallel), else none (another parcel's URL would mislead). Unsafe entries count as none.
+ */
+function trackingUrlsOf(f: Obj, numbers: string[]): Array<string | null> {
+  const urls = Array.isArray(f.tracking_urls) ? f.tracking_urls : [];
+  const listed = Array.isArray(f.tracking_numbers) ? f.tracking_numbers : [];
+  const first = safeTrackingUrl(f.tracking_url) ?? safeTrackingUrl(urls[0]);
+  if (!numbers.length) return [first];
+  return numbers.map((n, i) => {
+    if (i === 0) return first;
+    if (urls.length !== listed.length) return null;
+    const at = listed.findIndex((x) => typeof x === 'string' && x.trim() === n);
+    return at >= 0 ? safeTrackingUrl(urls[at]) : null;
+  });
+}
+
 /** A fulfillment: one shipment per tracking number (one without tracking when it has none). */
 export function mapShopifyFulfillment(v: unknown, path = 'fulfillment'): { orderExternalId: string; shipments: ExternalShipment[] } {
   const f = obj(v, path);
@@ -138,9 +182,13 @@ export function mapShopifyFulfillment(v: unknown, path = 'fulfillment'): { order
     deliveredAt: status === 'delivered' ? (updatedAt ?? createdAt) : null,
     updatedAt,
   };
+  // a URL is set only when the fulfillment has one: absent, the stored one is kept (and the
+  // content hash of shipments without URLs stays what it was before URLs were read)
+  const urls = trackingUrlsOf(f, numbers);
+  const withUrl = (i: number) => (urls[i] ? { trackingUrl: urls[i] } : {});
   const shipments: ExternalShipment[] = numbers.length
-    ? numbers.map((n, i) => ({ ...base, externalId: i === 0 ? fid : `${fid}:${n}`, trackingNumber: n, ...(i === 0 && lines.length ? { lines } : {}) }))
-    : [{ ...base, externalId: fid, trackingNumber: null, ...(lines.length ? { lines } : {}) }];
+    ? numbers.map((n, i) => ({ ...base, externalId: i === 0 ? fid : `${fid}:${n}`, trackingNumber: n, ...withUrl(i), ...(i === 0 && lines.length ? { lines } : {}) }))
+    : [{ ...base, externalId: fid, trackingNumber: null, ...withUrl(0), ...(lines.length ? { lines } : {}) }];
   return { orderExternalId, shipments };
 }
 

@@ -23,6 +23,11 @@ export interface ExternalShipment {
   externalId: string;
   carrier: string;
   trackingNumber: string | null;
+  /**
+   * The carrier's tracking page, already checked to be a safe absolute http(s) URL. Absent
+   * when the source gives none: the stored one is then kept (never set to undefined-as-null).
+   */
+  trackingUrl?: string;
   status: ShipmentStatus;
   shippedAt: Date | null;
   deliveredAt: Date | null;

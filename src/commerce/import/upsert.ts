@@ -256,7 +256,8 @@ async function applyShipmentTx(trx: Trx, ctx: Ctx, s: ExternalShipment): Promise
   if (ref && s.updatedAt && ref.source_updated_at && s.updatedAt < ref.source_updated_at) return 'stale';
   const hash = contentHash(s);
   if (ref && ref.content_hash === hash) return 'unchanged';
-  const values = { carrier: s.carrier, tracking_number: s.trackingNumber, status: s.status, shipped_at: s.shippedAt, delivered_at: s.deliveredAt };
+  // an update without a tracking URL keeps the stored one; a new one replaces it
+  const values = { carrier: s.carrier, tracking_number: s.trackingNumber, status: s.status, shipped_at: s.shippedAt, delivered_at: s.deliveredAt, ...(s.trackingUrl ? { tracking_url: s.trackingUrl } : {}) };
   const current = ref ? await trx.selectFrom('shipments').select(['id', 'status']).where('id', '=', ref.local_id).executeTakeFirst() : undefined;
   let shipmentId: string;
   if (current) {
@@ -489,7 +490,7 @@ async function createFresh(trx: Trx, storeId: string, orders: ExternalOrder[], n
     }
     for (const s of o.shipments) {
       const id = uuidv7(t);
-      shipmentRows.push({ id, order_id: orderId, kind: 'outbound' as const, warehouse_id: null, carrier: s.carrier, tracking_number: s.trackingNumber, status: s.status, shipped_at: s.shippedAt, delivered_at: s.deliveredAt });
+      shipmentRows.push({ id, order_id: orderId, kind: 'outbound' as const, warehouse_id: null, carrier: s.carrier, tracking_number: s.trackingNumber, tracking_url: s.trackingUrl ?? null, status: s.status, shipped_at: s.shippedAt, delivered_at: s.deliveredAt });
       eventRows.push({ shipment_id: id, at: s.updatedAt ?? s.shippedAt ?? now, status: s.status, location: null, description: `${s.carrier}: ${s.status.replace(/_/g, ' ')} (${o.source})` });
       refRows.push({ store_id: storeId, source: o.source, kind: 'shipment' as const, external_id: s.externalId, local_id: id, order_id: orderId, source_updated_at: s.updatedAt, content_hash: contentHash(s), updated_at: now });
     }

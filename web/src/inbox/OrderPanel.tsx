@@ -23,6 +23,8 @@ interface Shipment {
   id: string;
   carrier: string;
   trackingNumber: string | null;
+  /** The carrier's tracking page when the shop platform gave one (absent from older servers). */
+  trackingUrl?: string | null;
   status: string;
   deliveredAt: string | null;
   events: Array<{ at: string; status: string; location: string | null; description: string }>;
@@ -120,6 +122,24 @@ export function OrderPanel({ ticket }: { ticket: TicketDetail }) {
   );
 }
 
+/** The href of a carrier's tracking page, only for an absolute http(s) URL (the server checks too). */
+function trackingHref(url: string | null | undefined): string | null {
+  return typeof url === 'string' && /^https?:\/\/[^\s]/i.test(url) ? url : null;
+}
+
+/** A tracking number, as a link to the carrier's page (new tab) when there is a safe one. */
+function TrackingNumber({ number, url }: { number: string | null; url: string | null | undefined }) {
+  const { t } = useTranslation();
+  if (!number) return null;
+  const href = trackingHref(url);
+  if (!href) return <>{number}</>;
+  return (
+    <a href={href} target="_blank" rel="noopener noreferrer" aria-label={t('order.trackingLink', { number })}>
+      {number}
+    </a>
+  );
+}
+
 function OrderView({ orderId, ticketId, category }: { orderId: string; ticketId: string; category: string | null }) {
   const { t, i18n } = useTranslation();
   const lng = i18n.language;
@@ -147,22 +167,26 @@ function OrderView({ orderId, ticketId, category }: { orderId: string; ticketId:
         {o.payments[0] ? ` · ${o.payments[0].method}` : ''}
       </p>
       {s && (
-        <details className="shipment" open>
-          <summary>
-            {s.carrier} {s.trackingNumber ?? ''} · {t(`order.shipment.${s.status}`, { defaultValue: s.status })}
-          </summary>
-          <ol className="tracking">
-            {s.events
-              .slice()
-              .sort((x, y) => Date.parse(y.at) - Date.parse(x.at))
-              .map((e, i) => (
-                <li key={i}>
-                  <time dateTime={e.at}>{dateTime(e.at, lng)}</time> — {e.description}
-                  {e.location ? <span className="muted"> · {e.location}</span> : null}
-                </li>
-              ))}
-          </ol>
-        </details>
+        <div className="shipment">
+          {/* the carrier line sits outside <summary>: a link inside the disclosure button would be nested controls */}
+          <p>
+            {s.carrier} <TrackingNumber number={s.trackingNumber} url={s.trackingUrl} /> · {t(`order.shipment.${s.status}`, { defaultValue: s.status })}
+          </p>
+          <details open>
+            <summary>{t('order.trackingHistory')}</summary>
+            <ol className="tracking">
+              {s.events
+                .slice()
+                .sort((x, y) => Date.parse(y.at) - Date.parse(x.at))
+                .map((e, i) => (
+                  <li key={i}>
+                    <time dateTime={e.at}>{dateTime(e.at, lng)}</time> — {e.description}
+                    {e.location ? <span className="muted"> · {e.location}</span> : null}
+                  </li>
+                ))}
+            </ol>
+          </details>
+        </div>
       )}
       <p className="return-terms" data-testid="return-terms">
         {o.returnTerms.daysSinceDelivery === null
