@@ -5,7 +5,7 @@
  * statement. getOrderDetail reads about fifteen tables for the agent's order panel; the bot
  * needs two of them, for every customer message.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../db/types.ts';
 import type { OrderDetail } from './orders.ts';
 
@@ -47,13 +47,73 @@ export interface OrdersForTracking {
 
 const normNumber = (n: string) => n.trim().replace(/^#/, '');
 
+/** One row of the read: per (way found, order, scan); orders without scans or shipment come once. */
+interface TrackingRow {
+  via: 'id' | 'number' | 'customer';
+  via_key: string | null;
+  id: string;
+  store_id: string;
+  number: string;
+  fulfillment_status: string;
+  placed_at: Date;
+  customer_id: string | null;
+  customer_email: string | null;
+  s_id: string | null;
+  s_kind: 'outbound' | 'reship' | 'return' | null;
+  s_carrier: string | null;
+  s_tracking_number: string | null;
+  s_tracking_url: string | null;
+  s_status: OutboundShipment['status'] | null;
+  s_shipped_at: Date | null;
+  s_delivered_at: Date | null;
+  e_id: number | null;
+  e_at: Date | null;
+  e_status: string | null;
+  e_location: string | null;
+  e_description: string | null;
+}
+
+const noOrders = (): OrdersForTracking => ({ byId: new Map(), byNumber: new Map(), byCustomer: [] });
+
 export async function ordersForTracking(db: Db, input: OrdersForTrackingInput): Promise<OrdersForTracking> {
+  const q = trackingRowsSql(input);
+  return q ? groupTrackingRows((await q.execute(db)).rows) : noOrders();
+}
+
+/**
+ * The same read as one JSON value, for a statement to embed (a ticket's creation reads what
+ * the bot will look for: TicketDeps.afterIntake.prefetch); ordersFromPrefetched reads it back.
+ */
+export function ordersForTrackingSql(input: OrdersForTrackingInput): RawBuilder<unknown> {
+  const q = trackingRowsSql(input);
+  return q ? sql`(SELECT coalesce(json_agg(x), '[]'::json) FROM (${q}) x)` : sql`'[]'::json`;
+}
+
+/** ordersForTrackingSql's value (JSON: times as text, rows in any order) as ordersForTracking answers. */
+export function ordersFromPrefetched(value: unknown): OrdersForTracking | null {
+  if (!Array.isArray(value)) return null;
+  const time = (v: unknown) => (typeof v === 'string' ? new Date(v) : null);
+  const rows = (value as Array<Record<string, unknown>>).map(
+    (r) => ({ ...r, placed_at: time(r.placed_at) as Date, s_shipped_at: time(r.s_shipped_at), s_delivered_at: time(r.s_delivered_at), e_at: time(r.e_at) }) as TrackingRow,
+  );
+  // the statement's ORDER BY: via, via_key (nulls last), placed_at desc, id desc, scan time desc (nulls first), scan id desc
+  const cmp = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
+  const desc = (a: number | null, b: number | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : b - a);
+  rows.sort(
+    (a, b) =>
+      cmp(a.via, b.via) || cmp(a.via_key, b.via_key) || b.placed_at.getTime() - a.placed_at.getTime() || cmp(b.id, a.id) ||
+      desc(a.e_at?.getTime() ?? null, b.e_at?.getTime() ?? null) || desc(a.e_id, b.e_id),
+  );
+  return groupTrackingRows(rows);
+}
+
+function trackingRowsSql(input: OrdersForTrackingInput): RawBuilder<TrackingRow> | null {
   const ids = input.ids ?? [];
   const numbers = [...new Set((input.numbers ?? []).map(normNumber).filter(Boolean))];
   const email = input.customerEmail?.trim().toLowerCase() ?? null;
   const perNumber = Math.min(Math.max(input.perNumber ?? 5, 1), 100);
   const perCustomer = Math.min(Math.max(input.perCustomer ?? 3, 1), 100);
-  if (!ids.length && !numbers.length && !email) return { byId: new Map(), byNumber: new Map(), byCustomer: [] };
+  if (!ids.length && !numbers.length && !email) return null;
   // Only the ways asked for are in the text, and the numbers as a VALUES list: a prepared
   // statement's generic plan must not look dearer than a custom one, or PostgreSQL plans it
   // again on every call. With every way in the text and `unnest` of an array (guessed at 10
@@ -80,30 +140,7 @@ export async function ordersForTracking(db: Db, input: OrdersForTrackingInput): 
   }
   const picked = sql.join(ways, sql` UNION ALL `);
   // one row per (way found, order, scan); orders without scans or shipment come once
-  const rows = await sql<{
-    via: 'id' | 'number' | 'customer';
-    via_key: string | null;
-    id: string;
-    store_id: string;
-    number: string;
-    fulfillment_status: string;
-    placed_at: Date;
-    customer_id: string | null;
-    customer_email: string | null;
-    s_id: string | null;
-    s_kind: 'outbound' | 'reship' | 'return' | null;
-    s_carrier: string | null;
-    s_tracking_number: string | null;
-    s_tracking_url: string | null;
-    s_status: OutboundShipment['status'] | null;
-    s_shipped_at: Date | null;
-    s_delivered_at: Date | null;
-    e_id: number | null;
-    e_at: Date | null;
-    e_status: string | null;
-    e_location: string | null;
-    e_description: string | null;
-  }>`
+  return sql<TrackingRow>`
     WITH picked AS (${picked})
     SELECT p.via, p.via_key, o.id, o.store_id, o.number, o.fulfillment_status, o.placed_at,
       c.id AS customer_id, c.email AS customer_email,
@@ -117,12 +154,15 @@ export async function ordersForTracking(db: Db, input: OrdersForTrackingInput): 
       SELECT * FROM shipments s WHERE s.order_id = o.id AND s.kind = 'outbound' ORDER BY s.created_at DESC, s.id DESC LIMIT 1
     ) s ON true
     LEFT JOIN tracking_events e ON e.shipment_id = s.id
-    ORDER BY p.via, p.via_key, o.placed_at DESC, o.id DESC, e.at DESC, e.id DESC`.execute(db);
+    ORDER BY p.via, p.via_key, o.placed_at DESC, o.id DESC, e.at DESC, e.id DESC`;
+}
 
-  const out: OrdersForTracking = { byId: new Map(), byNumber: new Map(), byCustomer: [] };
+/** Rows in the statement's order, grouped per way and order, scans newest first. */
+function groupTrackingRows(rows: TrackingRow[]): OrdersForTracking {
+  const out = noOrders();
   let cur: TrackedOrder | null = null;
   let curKey = '';
-  for (const r of rows.rows) {
+  for (const r of rows) {
     const key = `${r.via}\u0000${r.via_key ?? ''}\u0000${r.id}`;
     if (!cur || key !== curKey) {
       curKey = key;

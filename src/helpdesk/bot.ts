@@ -17,7 +17,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { parse as parseYaml } from 'yaml';
 import type { DB } from '../db/types.ts';
 import type { Clock } from '../core/clock.ts';
@@ -26,7 +26,7 @@ import { notFound, validationError } from '../core/errors.ts';
 import { isUuid, uuidv7 } from '../core/ids.ts';
 import { enqueueJob, type JobHandler } from '../core/jobs.ts';
 import { contentDir } from '../core/paths.ts';
-import { ordersForTracking, type TrackedOrder } from '../commerce/order-tracking.ts';
+import { ordersForTracking, ordersForTrackingSql, ordersFromPrefetched, type OrdersForTracking, type OrdersForTrackingInput, type TrackedOrder } from '../commerce/order-tracking.ts';
 import type { OrderDetail } from '../commerce/orders.ts';
 import { bestFaqMatch, type FaqMatch } from '../knowledge/faq.ts';
 import { localeFor, splitName } from '../knowledge/variables.ts';
@@ -489,7 +489,8 @@ export async function runBot(deps: BotDeps, ticketId: string, intake?: IntakeFac
   const now = clock.now();
 
   if (category === 'order_status') {
-    order = await findCustomersOrder(db, { storeId: t.store_id, email: t.email, linkedOrderId: t.order_id, text, entities: triage.entities.orderNumbers, now }, reasons);
+    const prefetched = isFirst && intake?.ticket.id === ticketId ? (intake.prefetched as { bot?: unknown } | undefined)?.bot : undefined;
+    order = await findCustomersOrder(db, { storeId: t.store_id, email: t.email, linkedOrderId: t.order_id, text, entities: triage.entities.orderNumbers, now, prefetched }, reasons);
     if (order) {
       const r = trackingFacts(order, now);
       if ('facts' in r) facts = r.facts;
@@ -721,20 +722,15 @@ async function readFacts(db: Kysely<DB>, ticketId: string): Promise<BotFacts | n
  */
 async function findCustomersOrder(
   db: Kysely<DB>,
-  input: { storeId: string; email: string; linkedOrderId: string | null; text: string; entities: string[]; now: Date },
+  input: { storeId: string; email: string; linkedOrderId: string | null; text: string; entities: string[]; now: Date; prefetched?: unknown },
   reasons: BotReason[],
 ): Promise<TrackedOrder | null> {
   const mine = (o: TrackedOrder) => o.storeId === input.storeId && o.customer?.email === input.email;
-  const numbers = orderNumberCandidates(input.text, input.entities);
-  // every way of naming the order in one read; then the same order of preference as before
-  const found = await ordersForTracking(db, {
-    storeId: input.storeId,
-    ids: input.linkedOrderId ? [input.linkedOrderId] : [],
-    numbers,
-    perNumber: 5,
-    customerEmail: input.email,
-    perCustomer: 3,
-  });
+  const lookup = orderLookup(input);
+  // every way of naming the order in one read (or what the creation's statement read for
+  // exactly this lookup); then the same order of preference as before
+  const found = prefetchedOrders(input.prefetched, lookup) ?? (await ordersForTracking(db, lookup));
+  const numbers = lookup.numbers ?? [];
   if (input.linkedOrderId) {
     const o = found.byId.get(input.linkedOrderId);
     if (o && mine(o)) return o;
@@ -754,6 +750,35 @@ async function findCustomersOrder(
   if (recent.length === 1) return recent[0];
   reasons.push('no_order');
   return null;
+}
+
+/** The orders the bot looks for when a customer asks where their order is. */
+function orderLookup(x: { storeId: string; email: string; linkedOrderId: string | null; text: string; entities: string[] }): OrdersForTrackingInput & { numbers: string[] } {
+  return {
+    storeId: x.storeId,
+    ids: x.linkedOrderId ? [x.linkedOrderId] : [],
+    numbers: orderNumberCandidates(x.text, x.entities),
+    perNumber: 5,
+    customerEmail: x.email,
+    perCustomer: 3,
+  };
+}
+
+/**
+ * For a new ticket's creation to embed (TicketDeps.afterIntake.prefetch): the bot's order
+ * lookup, when the ticket is about an order's status, as one JSON value with the lookup it
+ * answers; null otherwise. The bot uses it only for that same lookup (prefetchedOrders).
+ */
+export function botPrefetchSql(x: { storeId: string; email: string; category: string; text: string; orderNumbers: string[] }): RawBuilder<unknown> | null {
+  if (x.category !== 'order_status') return null;
+  const lookup = orderLookup({ ...x, linkedOrderId: null, entities: x.orderNumbers });
+  return sql`json_build_object('lookup', ${JSON.stringify(lookup)}::json, 'rows', ${ordersForTrackingSql(lookup)})`;
+}
+
+function prefetchedOrders(value: unknown, lookup: OrdersForTrackingInput): OrdersForTracking | null {
+  const v = value as { lookup?: unknown; rows?: unknown } | null | undefined;
+  if (!v || typeof v !== 'object' || JSON.stringify(v.lookup) !== JSON.stringify(lookup)) return null;
+  return ordersFromPrefetched(v.rows);
 }
 
 export const BOT_JOB = 'bot.consider';

@@ -6,7 +6,7 @@ import type { AgentLanguage, CertificationLevel, Priority } from '../db/types.ts
 import { createTeam, upsertUser } from '../people/users.ts';
 import { JobRunner } from '../core/jobs.ts';
 import { createTestDatabase } from '../../test/helpers/db.ts';
-import { createTicket, updateTicket, type AfterIntake, type TriageFn } from './tickets.ts';
+import { createTicket, prefetchParts, updateTicket, type AfterIntake, type TriageFn } from './tickets.ts';
 import { systemActor } from './visibility.ts';
 import {
   assignWaiting,
@@ -87,7 +87,7 @@ describe.each([['own read'], ['prefetched in the creation']])('routing (%s)', (m
     else {
       // as runtime.ts: the creation's facts, with the prefetched read, go to routing
       const afterIntake: AfterIntake = (id, reason, intake) => hooks.afterIntake(id, reason, intake);
-      afterIntake.prefetch = routingPrefetchSql;
+      afterIntake.prefetch = (x) => prefetchParts({ routing: routingPrefetchSql(x.storeId) });
       deps.afterIntake = afterIntake;
     }
   });

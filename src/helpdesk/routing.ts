@@ -613,8 +613,9 @@ async function ticketForRouting(db: Kysely<DB>, id: string, now: Date): Promise<
 /**
  * What routing reads for a new ticket besides the ticket itself (the store's rule, the global
  * rule, every active agent with presence, shifts and open load), as one JSON value: the
- * creation embeds it in its own statement (TicketDeps.afterIntake.prefetch), so routing a new
- * ticket needs no read of its own. It sees the database as the creation's statement did.
+ * creation embeds it in its own statement (TicketDeps.afterIntake.prefetch, under the key
+ * `routing`), so routing a new ticket needs no read of its own. It sees the database as the
+ * creation's statement did.
  */
 export function routingPrefetchSql(storeId: string) {
   return sql<unknown>`(SELECT json_build_object(
@@ -643,7 +644,7 @@ interface PrefetchedAgent {
 
 /** routingPrefetchSql's value (JSON: times as text), read as ticketForRouting reads its rows. */
 function prefetchedForRouting(intake: IntakeFacts, now: Date): TicketWithRule | undefined {
-  const p = intake.prefetched as { own: unknown; global: unknown; agents: PrefetchedAgent[] } | null | undefined;
+  const p = (intake.prefetched as { routing?: { own: unknown; global: unknown; agents: PrefetchedAgent[] } } | null | undefined)?.routing;
   if (!p || typeof p !== 'object' || !Array.isArray(p.agents)) return undefined;
   const t = intake.ticket;
   const ticket: TicketFacts = { id: t.id, store_id: t.store_id, status: t.status, priority: t.priority, angry: t.angry, language: t.language, category: t.category, team_id: t.team_id, assignee_id: t.assignee_id, created_at: t.created_at };

@@ -63,8 +63,26 @@ export interface TicketDeps {
  * otherwise read in a round trip of its own (routing's rule and agents).
  */
 export type AfterIntake = ((ticketId: string, reason: 'created' | 'reopened', intake?: IntakeFacts) => Promise<IntakeResult | void>) & {
-  prefetch?: (storeId: string) => RawBuilder<unknown>;
+  prefetch?: (x: IntakePrefetchInput) => RawBuilder<unknown>;
 };
+
+/** Several modules' prefetches as one JSON object, one key each (a null part is left out). */
+export function prefetchParts(parts: Record<string, RawBuilder<unknown> | null>): RawBuilder<unknown> {
+  const given = Object.entries(parts).filter((e): e is [string, RawBuilder<unknown>] => e[1] !== null);
+  return given.length ? sql`json_build_object(${sql.join(given.map(([k, v]) => sql`${sql.lit(k)}::text, ${v}`))})` : sql`NULL::json`;
+}
+
+/** What a creation knows before its statement, for afterIntake.prefetch. */
+export interface IntakePrefetchInput {
+  storeId: string;
+  /** The customer's e-mail as stored. */
+  email: string;
+  category: string;
+  /** The message body. */
+  text: string;
+  /** Order numbers triage found in the message. */
+  orderNumbers: string[];
+}
 
 /**
  * What a creation already knows when it calls afterIntake: the ticket as inserted, its
@@ -344,7 +362,6 @@ export async function createTicket(deps: TicketDeps, input: CreateTicketInput, a
   const customerId = uuidv7();
   const cal = storeCalendar(store);
   const policies = await policiesFor(db, store.id);
-  const prefetch = deps.afterIntake?.prefetch?.(store.id) ?? sql`NULL::json`;
 
   // Triage needs what we knew of the customer before this message (their language, VIP).
   // Rather than a query before the insert, triage runs on the facts this node last saw
@@ -369,6 +386,7 @@ export async function createTicket(deps: TicketDeps, input: CreateTicketInput, a
     const due = initialDueTimes(now, policies[priority], cal);
     const slaDue = nextDue({ ...due, next_response_due_at: null, first_responded_at: null, status: 'new' });
     const reasons = triage?.reasons ?? [];
+    const prefetch = deps.afterIntake?.prefetch?.({ storeId: store.id, email, category, text: input.body, orderNumbers: triage?.orderNumbers ?? [] }) ?? sql`NULL::json`;
     const events = [
       { type: 'created', after: { status: 'new', priority, category, language, channel } },
       ...(triage ? [{ type: 'triaged', after: { language: triage.language, category: triage.category, sentiment: triage.sentiment, angry: triage.angry, priority: triage.priority, reasons: triage.reasons } }] : []),

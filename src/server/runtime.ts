@@ -11,8 +11,8 @@ import { triageForTickets } from '../helpdesk/triage-adapter.ts';
 import { slaJobs, scheduleSlaScan } from '../helpdesk/sla-jobs.ts';
 import { emailChannel, type EmailChannel } from '../channels/email/index.ts';
 import { routingHooks, routingPrefetchSql } from '../helpdesk/routing.ts';
-import type { AfterIntake, IntakeFacts, IntakeResult } from '../helpdesk/tickets.ts';
-import { BotLedger, botAfterIntake, botJobs, watchForBot } from '../helpdesk/bot.ts';
+import { prefetchParts, type AfterIntake, type IntakeFacts, type IntakeResult } from '../helpdesk/tickets.ts';
+import { BotLedger, botAfterIntake, botJobs, botPrefetchSql, watchForBot } from '../helpdesk/bot.ts';
 import { randomToken } from '../core/ids.ts';
 import { surveyJobs, watchSolvedTickets } from '../helpdesk/surveys.ts';
 import { emailSettings } from '../channels/email/settings.ts';
@@ -58,14 +58,15 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
   // a creation passes what it wrote (the bot then reads nothing back, nor triages again);
   // when neither the bot nor routing changed the ticket's fields, the creation answers
   // without reading the ticket again
-  // routing's read of a new ticket (rule, agents) rides in the creation's statement
-  // (prefetch); it is used when the bot left the ticket as the creation wrote it
+  // the reads that follow a new ticket ride in the creation's statement (prefetch): the
+  // bot's order lookup (order-status tickets) and routing's rule and agents (used when the
+  // bot left the ticket as the creation wrote it)
   const afterIntake: AfterIntake = async (ticketId: string, reason: 'created' | 'reopened', intake?: IntakeFacts): Promise<IntakeResult | undefined> => {
     const b = await bot(ticketId, reason, intake);
     const r = await routing.afterIntake(ticketId, reason, b && !b.ticketChanged ? intake : undefined);
     return b && !b.ticketChanged && !r.ticketChanged ? { ticketChanged: false, updatedAt: b.updatedAt } : undefined;
   };
-  afterIntake.prefetch = routingPrefetchSql;
+  afterIntake.prefetch = (x) => prefetchParts({ routing: routingPrefetchSql(x.storeId), bot: botPrefetchSql(x) });
   const surveys = surveyJobs({
     db: database.db,
     clock,

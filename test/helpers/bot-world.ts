@@ -7,9 +7,9 @@ import type { Database } from '../../src/db/index.ts';
 import { MemoryEventBus } from '../../src/core/events.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { createStore } from '../../src/helpdesk/stores.ts';
-import { getTicket, type TicketDeps } from '../../src/helpdesk/tickets.ts';
+import { getTicket, prefetchParts, type AfterIntake, type TicketDeps } from '../../src/helpdesk/tickets.ts';
 import { triageForTickets } from '../../src/helpdesk/triage-adapter.ts';
-import { botAfterIntake } from '../../src/helpdesk/bot.ts';
+import { botAfterIntake, botPrefetchSql } from '../../src/helpdesk/bot.ts';
 import { seedDemoCommerce } from '../../src/commerce/seed.ts';
 import { createOrder } from '../../src/commerce/orders.ts';
 import { syncKnowledge } from '../../src/knowledge/sync.ts';
@@ -41,7 +41,7 @@ export interface BotWorld {
   errors: unknown[];
 }
 
-export async function startBotWorld(opts: { start: Date; supportEmail: string; orders: TransitOrder[] }): Promise<BotWorld> {
+export async function startBotWorld(opts: { start: Date; supportEmail: string; orders: TransitOrder[]; prefetch?: boolean }): Promise<BotWorld> {
   const database = await createTestDatabase();
   const clock = new ManualClock(opts.start);
   const bus = new MemoryEventBus();
@@ -64,7 +64,13 @@ export async function startBotWorld(opts: { start: Date; supportEmail: string; o
     });
   }
   const deps: TicketDeps = { db: database.db, bus, clock, triage: triageForTickets };
-  deps.afterIntake = botAfterIntake({ db: database.db, bus, clock }, (e) => errors.push(e));
+  const bot = botAfterIntake({ db: database.db, bus, clock }, (e) => errors.push(e));
+  if (opts.prefetch) {
+    // as the server does: the bot's order lookup rides in the creation's statement
+    const afterIntake: AfterIntake = (id, reason, intake) => bot(id, reason, intake);
+    afterIntake.prefetch = (x) => prefetchParts({ bot: botPrefetchSql(x) });
+    deps.afterIntake = afterIntake;
+  } else deps.afterIntake = bot;
   return { database, clock, deps, storeId, errors };
 }
 
