@@ -81,7 +81,7 @@ const textUses = new Map<string, number>();
  * The prepared statement's name for a text, or undefined to send it unnamed. Marked texts
  * (`prepared:NAME`) are prepared at once; other parameterised texts once they have been
  * used PREPARE_AFTER times (as pgjdbc's prepareThreshold does), so a statement a server
- * runs per request (the bot's decision, routing's candidates, linking an order) is parsed
+ * runs per request (the bot's hand-off, routing's candidates, the order lookup) is parsed
  * and planned once per connection instead of on every call: under load, planning them cost
  * PostgreSQL more than running them. One-off texts (an IN list of a new length, a
  * migration) stay unnamed; past MAX_PREPARED names nothing new is prepared.

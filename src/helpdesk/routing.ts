@@ -122,8 +122,14 @@ export async function listRules(db: Kysely<DB>): Promise<RoutingRuleJson[]> {
 /** The rule that applies to a store's tickets: its own, or the global one. */
 export async function ruleFor(db: Kysely<DB>, storeId: string): Promise<{ scope: string; settings: RoutingSettings }> {
   const rows = await db.selectFrom('routing_rules').select(['scope', 'settings']).where('scope', 'in', ['global', storeId]).execute();
-  const own = rows.find((r) => r.scope === storeId) ?? rows.find((r) => r.scope === 'global');
-  return own ? { scope: own.scope, settings: normaliseSettings(own.settings) } : { scope: 'global', settings: { ...DEFAULT_SETTINGS } };
+  return ruleOf(storeId, rows.find((r) => r.scope === storeId)?.settings, rows.find((r) => r.scope === 'global')?.settings);
+}
+
+/** The rule in force: the store's own settings, else the global ones, else the defaults. */
+function ruleOf(storeId: string, own: unknown, global: unknown): { scope: string; settings: RoutingSettings } {
+  if (own !== null && own !== undefined) return { scope: storeId, settings: normaliseSettings(own) };
+  if (global !== null && global !== undefined) return { scope: 'global', settings: normaliseSettings(global) };
+  return { scope: 'global', settings: { ...DEFAULT_SETTINGS } };
 }
 
 /**
@@ -329,13 +335,17 @@ const levelRank = (l: CertificationLevel) => CERTIFICATION_LEVELS.indexOf(l);
 const proficiencyRank = (p: AgentLanguage['proficiency']) => PROFICIENCIES.indexOf(p);
 
 /** Each agent's presence, weekly shifts (JSON) and open tickets, beside their users row. */
+/** An agent's weekly shifts and open load, for a query with the agent as `u`. */
+const SHIFTS_OF_U = sql<Shift[] | null>`(SELECT json_agg(json_build_object('weekday', s.weekday, 'start', s.start, 'end', s."end") ORDER BY s.weekday, s.start) FROM agent_shifts s WHERE s.user_id = u.id)`;
+const LOAD_OF_U = sql<number | null>`(SELECT count(*)::int FROM tickets lt WHERE lt.assignee_id = u.id AND lt.status IN (${sql.join([...OPEN_STATUSES])}))`;
+
 const AGENT_EXTRAS = [
   'p.state as p_state',
   'p.updated_at as p_updated_at',
   'p.on_shift_seen as p_on_shift_seen',
   'p.last_assigned_at as p_last_assigned_at',
-  sql<Shift[] | null>`(SELECT json_agg(json_build_object('weekday', s.weekday, 'start', s.start, 'end', s."end") ORDER BY s.weekday, s.start) FROM agent_shifts s WHERE s.user_id = u.id)`.as('p_shifts'),
-  sql<number | null>`(SELECT count(*)::int FROM tickets lt WHERE lt.assignee_id = u.id AND lt.status IN (${sql.join([...OPEN_STATUSES])}))`.as('p_load'),
+  SHIFTS_OF_U.as('p_shifts'),
+  LOAD_OF_U.as('p_load'),
 ] as const;
 
 interface AgentExtras {
@@ -590,13 +600,7 @@ async function ticketForRouting(db: Kysely<DB>, id: string, now: Date): Promise<
     assignee_id: first.t_assignee_id,
     created_at: first.t_created_at,
   };
-  // as ruleFor: the store's own rule, else the global one, else the defaults
-  const rule =
-    first.t_own_rule !== null && first.t_own_rule !== undefined
-      ? { scope: ticket.store_id, settings: normaliseSettings(first.t_own_rule) }
-      : first.t_global_rule !== null && first.t_global_rule !== undefined
-        ? { scope: 'global', settings: normaliseSettings(first.t_global_rule) }
-        : { scope: 'global', settings: { ...DEFAULT_SETTINGS } };
+  const rule = ruleOf(ticket.store_id, first.t_own_rule, first.t_global_rule);
   const agents: AgentState[] = [];
   for (const r of rows) {
     const {
@@ -625,8 +629,8 @@ export function routingPrefetchSql(storeId: string) {
       SELECT json_agg(json_build_object(
         'u', to_jsonb(u) - 'password_hash',
         'p_state', p.state, 'p_updated_at', p.updated_at, 'p_on_shift_seen', p.on_shift_seen, 'p_last_assigned_at', p.last_assigned_at,
-        'p_shifts', (SELECT json_agg(json_build_object('weekday', s.weekday, 'start', s.start, 'end', s."end") ORDER BY s.weekday, s.start) FROM agent_shifts s WHERE s.user_id = u.id),
-        'p_load', (SELECT count(*)::int FROM tickets lt WHERE lt.assignee_id = u.id AND lt.status IN (${sql.join([...OPEN_STATUSES])}))
+        'p_shifts', ${SHIFTS_OF_U},
+        'p_load', ${LOAD_OF_U}
       ) ORDER BY u.id)
       FROM users u LEFT JOIN agent_presence p ON p.user_id = u.id
       WHERE u.role = 'agent' AND u.active), '[]'::json)))`;
@@ -648,12 +652,7 @@ function prefetchedForRouting(intake: IntakeFacts, now: Date): TicketWithRule | 
   if (!p || typeof p !== 'object' || !Array.isArray(p.agents)) return undefined;
   const t = intake.ticket;
   const ticket: TicketFacts = { id: t.id, store_id: t.store_id, status: t.status, priority: t.priority, angry: t.angry, language: t.language, category: t.category, team_id: t.team_id, assignee_id: t.assignee_id, created_at: t.created_at };
-  const rule =
-    p.own !== null && p.own !== undefined
-      ? { scope: ticket.store_id, settings: normaliseSettings(p.own) }
-      : p.global !== null && p.global !== undefined
-        ? { scope: 'global', settings: normaliseSettings(p.global) }
-        : { scope: 'global', settings: { ...DEFAULT_SETTINGS } };
+  const rule = ruleOf(ticket.store_id, p.own, p.global);
   const time = (v: string | null) => (v === null ? null : new Date(v));
   const agents = p.agents.map((a) =>
     agentState({ ...a.u, password_hash: null, created_at: new Date(a.u.created_at) } as User, { p_state: a.p_state, p_updated_at: time(a.p_updated_at), p_on_shift_seen: a.p_on_shift_seen, p_last_assigned_at: time(a.p_last_assigned_at), p_shifts: a.p_shifts, p_load: a.p_load }, now),

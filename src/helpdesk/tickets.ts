@@ -60,7 +60,8 @@ export interface TicketDeps {
 /**
  * The hook after intake. `prefetch`, when set, is a read (one JSON value) that the creation
  * embeds in its own statement and hands back as IntakeFacts.prefetched: what the hook would
- * otherwise read in a round trip of its own (routing's rule and agents).
+ * otherwise read in a round trip of its own (routing's rule and agents, the bot's order
+ * lookup: runtime.ts). Several modules' parts go in one object (prefetchParts).
  */
 export type AfterIntake = ((ticketId: string, reason: 'created' | 'reopened', intake?: IntakeFacts) => Promise<IntakeResult | void>) & {
   prefetch?: (x: IntakePrefetchInput) => RawBuilder<unknown>;
