@@ -451,7 +451,7 @@ const botTicketDeps = (deps: BotDeps): TicketDeps => ({ db: deps.db, bus: deps.b
  * per message (a second call, or a second node, does nothing). Returns null when the bot
  * is off for the store or there is nothing to look at.
  */
-export async function runBot(deps: BotDeps, ticketId: string, intake?: IntakeFacts): Promise<BotDecision | null> {
+export async function runBot(deps: BotDeps, ticketId: string, intake?: IntakeFacts, alsoRecord?: SystemEvent): Promise<BotDecision | null> {
   const { db, clock } = deps;
   if (!isUuid(ticketId)) throw notFound('Ticket', ticketId);
   const known = intake && intake.ticket.id === ticketId ? await factsOfIntake(db, intake) : await readFacts(db, ticketId);
@@ -518,7 +518,7 @@ export async function runBot(deps: BotDeps, ticketId: string, intake?: IntakeFac
       faq,
       threshold: settings.faqThreshold,
     });
-    const noteMessageId = await handOff(deps, { t, messageId: lastCustomer.id, reasons, confidence: faq ? faq.confidence : triage.confidence, language, category, body, now });
+    const noteMessageId = await handOff(deps, { t, messageId: lastCustomer.id, reasons, confidence: faq ? faq.confidence : triage.confidence, language, category, body, now, alsoRecord });
     if (!noteMessageId) return null;
     return { ticketId: t.id, messageId: lastCustomer.id, outcome: 'handed_off', kind: null, reasons, confidence: faq ? faq.confidence : triage.confidence, replyMessageId: null, noteMessageId, at: now };
   }
@@ -571,11 +571,13 @@ export async function runBot(deps: BotDeps, ticketId: string, intake?: IntakeFac
  * decision per message, whichever node gets there first), the internal note, the ticket's
  * `updated_at` and its `note_added` event; nothing when the message was already claimed.
  * As addBotMessage would for an internal note, then message.created and ticket.updated
- * are published. Returns the note's id, or null when another decision came first.
+ * are published. `alsoRecord`: one more event of the ticket's trail written with them (and
+ * only with them), after the note's (routing's decision on a new ticket: runtime.ts).
+ * Returns the note's id, or null when another decision came first.
  */
 async function handOff(
   deps: BotDeps,
-  x: { t: BotTicket; messageId: string; reasons: BotReason[]; confidence: number; language: string | null; category: string; body: string; now: Date },
+  x: { t: BotTicket; messageId: string; reasons: BotReason[]; confidence: number; language: string | null; category: string; body: string; now: Date; alsoRecord?: SystemEvent },
 ): Promise<string | null> {
   const { t, now } = x;
   const decisionId = uuidv7(now.getTime());
@@ -595,7 +597,13 @@ async function handOff(
       SELECT ${noteId}, ${t.id}, 'bot', NULL, true, ${x.body}, tk.language, ${t.channel}, NULL, ${now}::timestamptz FROM tk
     ), e AS (
       INSERT INTO ticket_events (ticket_id, actor_type, actor_id, type, field, before, after, created_at)
-      SELECT ${t.id}, 'system', NULL, 'note_added', NULL, NULL, jsonb_build_object('messageId', ${noteId}::text, 'authorType', 'bot'), ${now}::timestamptz FROM tk
+      SELECT ${t.id}, 'system', NULL, x.type, NULL, NULL, x.after, ${now}::timestamptz
+      FROM tk CROSS JOIN LATERAL (VALUES
+        (1, 'note_added', jsonb_build_object('messageId', ${noteId}::text, 'authorType', 'bot')),
+        (2, ${x.alsoRecord?.type ?? null}::text, ${x.alsoRecord ? JSON.stringify(x.alsoRecord.after) : null}::jsonb)
+      ) AS x(n, type, after)
+      WHERE x.type IS NOT NULL
+      ORDER BY x.n
     )
     SELECT store_id, assignee_id, team_id FROM tk`.execute(deps.db);
   const r = res.rows[0];
@@ -606,6 +614,12 @@ async function handOff(
   deps.bus.publish({ type: 'message.created', ...base, messageId: noteId, internal: true, at }).catch(() => undefined);
   deps.bus.publish({ type: 'ticket.updated', ...base, changes: ['messages'], at }).catch(() => undefined);
   return noteId;
+}
+
+/** An event of a ticket's trail by the system (actor_type 'system', no field). */
+export interface SystemEvent {
+  type: string;
+  after: Record<string, unknown>;
 }
 
 interface BotTicket {
@@ -907,19 +921,22 @@ export function watchForBot(db: Kysely<DB>, clock: Clock, bus: EventBus, poke?: 
   };
 }
 
-/** For TicketDeps.afterIntake: never throws (a failing bot must not lose a ticket). */
+/**
+ * For TicketDeps.afterIntake: never throws (a failing bot must not lose a ticket).
+ * `alsoRecord` is written with a hand-off and only then (`recorded: true`).
+ */
 export function botAfterIntake(
   deps: BotDeps,
   onError?: (e: unknown) => void,
-): (ticketId: string, reason?: 'created' | 'reopened', intake?: IntakeFacts) => Promise<IntakeResult | undefined> {
+): (ticketId: string, reason?: 'created' | 'reopened', intake?: IntakeFacts, alsoRecord?: SystemEvent) => Promise<(IntakeResult & { recorded?: boolean }) | undefined> {
   loadBotContent();
-  return async (ticketId, reason = 'created', intake) => {
+  return async (ticketId, reason = 'created', intake, alsoRecord) => {
     if (reason === 'created') deps.ledger?.intake(ticketId);
     try {
-      const d = await runBot(deps, ticketId, intake);
+      const d = await runBot(deps, ticketId, intake, alsoRecord);
       // a hand-off note leaves the ticket's fields alone but for updated_at; an answer changes
       // it; no decision (another came first, bot off): the caller reads the ticket again
-      if (d?.outcome === 'handed_off') return { ticketChanged: false, updatedAt: d.at };
+      if (d?.outcome === 'handed_off') return { ticketChanged: false, updatedAt: d.at, recorded: alsoRecord !== undefined };
       return d ? { ticketChanged: true } : undefined;
     } catch (e) {
       onError?.(e);

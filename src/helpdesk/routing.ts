@@ -803,30 +803,47 @@ function notWaiting({ ticket, assigneeActive }: TicketWithRule): RouteResult | n
   return null;
 }
 
+/** A decision taken without the lock, and the `routed` event to record with it (if any). */
+interface QuickDecision {
+  result: RouteResult;
+  /** the `after` of the ticket's `routed` event; absent when nothing is recorded */
+  routed?: Record<string, unknown>;
+}
+
 /**
- * The decision when it gives nobody anything (see routeTicket), applied; null when the
- * ticket may go to someone (or must change) and the decision needs the lock.
+ * The decision when it gives nobody anything (see routeTicket), not applied yet; null when
+ * the ticket may go to someone (or must change) and the decision needs the lock.
  */
-async function withoutLock(deps: RoutingDeps, first: TicketWithRule, now: Date, trigger: RoutingTrigger): Promise<RouteResult | null> {
+function decideWithoutLock(first: TicketWithRule, trigger: RoutingTrigger): QuickDecision | null {
   const skipped = notWaiting(first);
-  if (skipped) return skipped;
+  if (skipped) return { result: skipped };
   const { ticket, rule, agents } = first;
   if (ticket.assignee_id) return null; // an inactive assignee is replaced under the lock
-  if (!rule.settings.enabled) return { ticketId: ticket.id, outcome: 'skipped', assigneeId: null, reason: 'routing_disabled', candidates: [], changedTicket: false };
+  if (!rule.settings.enabled) return { result: { ticketId: ticket.id, outcome: 'skipped', assigneeId: null, reason: 'routing_disabled', candidates: [], changedTicket: false } };
   const ev = evaluate(ticket, rule.settings, agents);
   if (ev.chosen || (ev.team && !ticket.team_id)) return null;
-  await recordRouted(deps.db, ticket.id, now, {
-    trigger,
-    rule: { scope: rule.scope, settings: rule.settings },
-    highRisk: ev.highRisk,
-    skillFallback: ev.skillFallback,
-    team: ev.team,
-    candidates: ev.candidates,
-    outcome: 'queued',
-    assigneeId: null,
-    why: whyWaiting(ev.candidates),
-  });
-  return { ticketId: ticket.id, outcome: 'queued', assigneeId: null, reason: 'no_eligible_agent', candidates: ev.candidates, changedTicket: false };
+  return {
+    result: { ticketId: ticket.id, outcome: 'queued', assigneeId: null, reason: 'no_eligible_agent', candidates: ev.candidates, changedTicket: false },
+    routed: {
+      trigger,
+      rule: { scope: rule.scope, settings: rule.settings },
+      highRisk: ev.highRisk,
+      skillFallback: ev.skillFallback,
+      team: ev.team,
+      candidates: ev.candidates,
+      outcome: 'queued',
+      assigneeId: null,
+      why: whyWaiting(ev.candidates),
+    },
+  };
+}
+
+/** decideWithoutLock, applied (its `routed` event written). */
+async function withoutLock(deps: RoutingDeps, first: TicketWithRule, now: Date, trigger: RoutingTrigger): Promise<RouteResult | null> {
+  const d = decideWithoutLock(first, trigger);
+  if (!d) return null;
+  if (d.routed) await recordRouted(deps.db, first.ticket.id, now, d.routed);
+  return d.result;
 }
 
 /** Priority order of the queue: urgent first, then oldest first. */
@@ -1087,6 +1104,14 @@ export interface RoutingHooks {
    * statement; only when nothing changed the ticket since (the bot handed it off or let it be).
    */
   afterIntake: (ticketId: string, reason: 'created' | 'reopened', intake?: IntakeFacts) => Promise<IntakeResult>;
+  /**
+   * Routing's decision on a creation's prefetched facts when it gives nobody anything and
+   * changes nothing (the ticket waits): the `routed` event to write, for another statement
+   * to carry (the bot's hand-off), and the result. Null when routing must run afterIntake
+   * (someone fits, a team to join, no prefetch). Valid only while the ticket is as the
+   * creation wrote it.
+   */
+  planIntake: (intake: IntakeFacts, reason: 'created' | 'reopened') => { routed: Record<string, unknown>; result: IntakeResult } | null;
   /** Job handlers to add to the JobRunner. */
   jobs: Record<string, JobHandler>;
   /** Call every minute (and at start): queues the routing tick. */
@@ -1101,6 +1126,11 @@ export function routingHooks(deps: RoutingDeps): RoutingHooks {
       const now = deps.clock.now();
       const r = await routeTicket(deps, ticketId, now, reason, intake ? prefetchedForRouting(intake, now) : undefined);
       return { ticketChanged: r.changedTicket !== false };
+    },
+    planIntake: (intake, reason) => {
+      const first = prefetchedForRouting(intake, deps.clock.now());
+      const d = first ? decideWithoutLock(first, reason) : null;
+      return d?.routed ? { routed: d.routed, result: { ticketChanged: d.result.changedTicket !== false } } : null;
     },
     jobs: {
       [ROUTING_JOBS.tick]: async () => {

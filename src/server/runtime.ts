@@ -10,7 +10,7 @@ import { buildApp } from './app.ts';
 import { triageForTickets } from '../helpdesk/triage-adapter.ts';
 import { slaJobs, scheduleSlaScan } from '../helpdesk/sla-jobs.ts';
 import { emailChannel, type EmailChannel } from '../channels/email/index.ts';
-import { routingHooks, routingPrefetchSql } from '../helpdesk/routing.ts';
+import { routingHooks, routingPrefetchSql, type RoutingHooks } from '../helpdesk/routing.ts';
 import { prefetchParts, type AfterIntake, type IntakeFacts, type IntakeResult } from '../helpdesk/tickets.ts';
 import { BotLedger, botAfterIntake, botJobs, botPrefetchSql, watchForBot } from '../helpdesk/bot.ts';
 import { randomToken } from '../core/ids.ts';
@@ -55,18 +55,7 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
   const ledger = new BotLedger();
   const botDeps = { db: database.db, bus, clock, ledger };
   const bot = botAfterIntake(botDeps);
-  // a creation passes what it wrote (the bot then reads nothing back, nor triages again);
-  // when neither the bot nor routing changed the ticket's fields, the creation answers
-  // without reading the ticket again
-  // the reads that follow a new ticket ride in the creation's statement (prefetch): the
-  // bot's order lookup (order-status tickets) and routing's rule and agents (used when the
-  // bot left the ticket as the creation wrote it)
-  const afterIntake: AfterIntake = async (ticketId: string, reason: 'created' | 'reopened', intake?: IntakeFacts): Promise<IntakeResult | undefined> => {
-    const b = await bot(ticketId, reason, intake);
-    const r = await routing.afterIntake(ticketId, reason, b && !b.ticketChanged ? intake : undefined);
-    return b && !b.ticketChanged && !r.ticketChanged ? { ticketChanged: false, updatedAt: b.updatedAt } : undefined;
-  };
-  afterIntake.prefetch = (x) => prefetchParts({ routing: routingPrefetchSql(x.storeId), bot: botPrefetchSql(x) });
+  const afterIntake = intakeHooks(bot, routing);
   const surveys = surveyJobs({
     db: database.db,
     clock,
@@ -133,6 +122,30 @@ export async function startRuntime(config: Config, opts: { clock?: Clock; logger
       await database.close();
     },
   };
+}
+
+/**
+ * What runs after a ticket's intake: the bot first (a ticket it answers alone is solved and
+ * needs no agent), then routing.
+ * - A creation passes what it wrote (the bot then reads nothing back, nor triages again);
+ *   when neither the bot nor routing changed the ticket's fields, the creation answers
+ *   without reading the ticket again.
+ * - The reads that follow a new ticket ride in the creation's statement (prefetch): the
+ *   bot's order lookup (order-status tickets) and routing's rule and agents (used when the
+ *   bot left the ticket as the creation wrote it).
+ * - Routing's decision on that prefetch, when the ticket simply waits (nobody fits), rides
+ *   in the bot's hand-off statement as the `routed` event; otherwise (someone fits, the bot
+ *   answered or is off) routing runs after the bot.
+ */
+export function intakeHooks(bot: ReturnType<typeof botAfterIntake>, routing: Pick<RoutingHooks, 'afterIntake' | 'planIntake'>): AfterIntake {
+  const afterIntake: AfterIntake = async (ticketId: string, reason: 'created' | 'reopened', intake?: IntakeFacts): Promise<IntakeResult | undefined> => {
+    const plan = intake ? routing.planIntake(intake, reason) : null;
+    const b = await bot(ticketId, reason, intake, plan ? { type: 'routed', after: plan.routed } : undefined);
+    const r = plan && b?.recorded ? plan.result : await routing.afterIntake(ticketId, reason, b && !b.ticketChanged ? intake : undefined);
+    return b && !b.ticketChanged && !r.ticketChanged ? { ticketChanged: false, updatedAt: b.updatedAt } : undefined;
+  };
+  afterIntake.prefetch = (x) => prefetchParts({ routing: routingPrefetchSql(x.storeId), bot: botPrefetchSql(x) });
+  return afterIntake;
 }
 
 /**
