@@ -308,8 +308,12 @@ export interface Candidate {
   reasons: ReasonCode[];
 }
 
+/** What routing reads of an agent's user row (and nothing more: it is read for every new ticket). */
+export type AgentUser = Pick<User, 'id' | 'name' | 'team_id' | 'languages' | 'skills' | 'timezone' | 'certification_level' | 'max_load' | 'active'>;
+const AGENT_USER_COLUMNS = ['id', 'name', 'team_id', 'languages', 'skills', 'timezone', 'certification_level', 'max_load', 'active'] as const satisfies ReadonlyArray<keyof AgentUser>;
+
 export interface AgentState {
-  user: User;
+  user: AgentUser;
   shifts: Shift[];
   presence: Presence;
   onShift: boolean;
@@ -357,7 +361,7 @@ interface AgentExtras {
   p_load: number | null;
 }
 
-function agentState(user: User, x: AgentExtras, now: Date): AgentState {
+function agentState(user: AgentUser, x: AgentExtras, now: Date): AgentState {
   const own = (x.p_shifts ?? []).map(({ weekday, start, end }) => ({ weekday: Number(weekday), start, end }));
   const pres: Presence = { state: x.p_state ?? 'auto', updatedAt: x.p_updated_at ?? null };
   return {
@@ -379,7 +383,7 @@ async function loadAgents(db: Kysely<DB>, now: Date): Promise<AgentState[]> {
   const rows = await db
     .selectFrom('users as u')
     .leftJoin('agent_presence as p', 'p.user_id', 'u.id')
-    .selectAll('u')
+    .select(AGENT_USER_COLUMNS.map((c) => `u.${c}` as const))
     .select([...AGENT_EXTRAS])
     .where('u.role', '=', 'agent')
     .where('u.active', '=', true)
@@ -574,7 +578,7 @@ async function ticketForRouting(db: Kysely<DB>, id: string, now: Date): Promise<
     .selectFrom('tickets as t')
     .leftJoin('users as u', (j) => j.on('u.role', '=', 'agent').on('u.active', '=', true))
     .leftJoin('agent_presence as p', 'p.user_id', 'u.id')
-    .selectAll('u')
+    .select(AGENT_USER_COLUMNS.map((c) => `u.${c}` as const))
     .select([...AGENT_EXTRAS])
     .select([
       't.id as t_id', 't.store_id as t_store_id', 't.status as t_status', 't.priority as t_priority', 't.angry as t_angry', 't.language as t_language',
@@ -609,7 +613,7 @@ async function ticketForRouting(db: Kysely<DB>, id: string, now: Date): Promise<
       p_state, p_updated_at, p_on_shift_seen, p_last_assigned_at, p_shifts, p_load, ...user
     } = r;
     if (user.id === null) continue; // no agent at all
-    agents.push(agentState(user as User, { p_state, p_updated_at, p_on_shift_seen, p_last_assigned_at, p_shifts, p_load }, now));
+    agents.push(agentState(user as AgentUser, { p_state, p_updated_at, p_on_shift_seen, p_last_assigned_at, p_shifts, p_load }, now));
   }
   return { ticket, rule, assigneeActive: first.t_assignee_active, agents };
 }
@@ -627,7 +631,7 @@ export function routingPrefetchSql(storeId: string) {
     'global', (SELECT r.settings FROM routing_rules r WHERE r.scope = 'global'),
     'agents', coalesce((
       SELECT json_agg(json_build_object(
-        'u', to_jsonb(u) - 'password_hash',
+        'u', json_build_object(${sql.join(AGENT_USER_COLUMNS.map((c) => sql`${sql.lit(c)}::text, u.${sql.ref(c)}`))}),
         'p_state', p.state, 'p_updated_at', p.updated_at, 'p_on_shift_seen', p.on_shift_seen, 'p_last_assigned_at', p.last_assigned_at,
         'p_shifts', ${SHIFTS_OF_U},
         'p_load', ${LOAD_OF_U}
@@ -637,7 +641,7 @@ export function routingPrefetchSql(storeId: string) {
 }
 
 interface PrefetchedAgent {
-  u: Omit<User, 'created_at' | 'password_hash'> & { created_at: string };
+  u: AgentUser;
   p_state: PresenceState | null;
   p_updated_at: string | null;
   p_on_shift_seen: boolean | null;
@@ -655,7 +659,7 @@ function prefetchedForRouting(intake: IntakeFacts, now: Date): TicketWithRule | 
   const rule = ruleOf(ticket.store_id, p.own, p.global);
   const time = (v: string | null) => (v === null ? null : new Date(v));
   const agents = p.agents.map((a) =>
-    agentState({ ...a.u, password_hash: null, created_at: new Date(a.u.created_at) } as User, { p_state: a.p_state, p_updated_at: time(a.p_updated_at), p_on_shift_seen: a.p_on_shift_seen, p_last_assigned_at: time(a.p_last_assigned_at), p_shifts: a.p_shifts, p_load: a.p_load }, now),
+    agentState(a.u, { p_state: a.p_state, p_updated_at: time(a.p_updated_at), p_on_shift_seen: a.p_on_shift_seen, p_last_assigned_at: time(a.p_last_assigned_at), p_shifts: a.p_shifts, p_load: a.p_load }, now),
   );
   return { ticket, rule, assigneeActive: null, agents };
 }
