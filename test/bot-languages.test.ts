@@ -107,6 +107,7 @@ describe('the bot in Polish, Russian and the other later languages', () => {
     expect(body.startsWith('Здравствуйте, Анна!')).toBe(true);
     expect(body).toContain('Ваш заказ CD-30002');
     expect(body).toContain('Служба доставки: Cainiao, трек-номер LP00612345678901');
+    expect(body).toContain('Отследить посылку: https://global.cainiao.com/detail.htm?mailNoList=LP00612345678901');
     const lastScan = longDate(new Date(start.getTime() - 30 * HOUR), 'ru-RU', 'Europe/Moscow');
     expect(lastScan).toMatch(/ноября 2026/);
     expect(body).toContain(`Последний статус: в пути (Москва, RU, ${lastScan})`);

@@ -74,6 +74,8 @@ describe('the bot', () => {
     expect(reply.body).toContain('Ihre Bestellung CD-20001');
     expect(reply.body).toContain('DHL Paket');
     expect(reply.body).toContain('00340434161094099999');
+    // the order has no link from its platform: the carrier's tracking page
+    expect(reply.body).toContain('Sendungsverfolgung: https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode=00340434161094099999');
     expect(reply.body).toContain('in Zustellung unterwegs in Berlin, DE am 19. November 2026');
     // DHL Paket: 2–5 days from hand-over on 18 November
     expect(reply.body).toContain('zwischen dem 20. November 2026 und dem 23. November 2026');

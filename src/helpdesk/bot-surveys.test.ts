@@ -54,6 +54,23 @@ describe('tracking facts', () => {
     expect(trackingFacts(order({ shippedAt: ago(9), events: [{ at: ago(1), status: 'in_transit', location: null, description: '' }] }), now)).toEqual({ reason: 'late' });
   });
 
+  it("links the parcel: the shop platform's tracking page first, else the carrier's, none without a number", () => {
+    const stored = trackingFacts(order({ trackingUrl: 'https://shop.example/track/0034' }), now);
+    const carrier = trackingFacts(order({}), now);
+    const none = trackingFacts(order({ trackingNumber: null }), now);
+    if (!('facts' in stored) || !('facts' in carrier) || !('facts' in none)) throw new Error('expected facts');
+    expect(stored.facts.url).toBe('https://shop.example/track/0034');
+    expect(carrier.facts.url).toContain('dhl.de');
+    expect(carrier.facts.url).toContain('0034');
+    expect(none.facts.url).toBeNull();
+    const ctx = { language: 'de', market: 'DE', timezone: 'Europe/Berlin', customerName: 'Jonas Becker', store: 'Shop' };
+    const de = botLanguagePacks().get('de')!;
+    expect(trackingReply(de, ctx, stored.facts)).toContain('• Sendungsverfolgung: https://shop.example/track/0034');
+    expect(trackingReply(de, ctx, none.facts)).not.toContain('Sendungsverfolgung');
+    // every language has the line, with its place for the link
+    for (const [l, p] of botLanguagePacks()) expect(p.text.tracking_link, l).toContain('{url}');
+  });
+
   it('says "today" when the parcel is out for delivery', () => {
     const r = trackingFacts(order({ status: 'out_for_delivery', events: [{ at: ago(0.1), status: 'out_for_delivery', location: 'Berlin, DE', description: '' }] }), now);
     if (!('facts' in r)) throw new Error('expected facts');

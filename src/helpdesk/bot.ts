@@ -28,6 +28,7 @@ import { enqueueJob, type JobHandler } from '../core/jobs.ts';
 import { contentDir } from '../core/paths.ts';
 import { ordersForTracking, ordersForTrackingSql, ordersFromPrefetched, type OrdersForTracking, type OrdersForTrackingInput, type TrackedOrder } from '../commerce/order-tracking.ts';
 import type { OrderDetail } from '../commerce/orders.ts';
+import { trackingUrl } from '../commerce/suggestion-context.ts';
 import { bestFaqMatch, type FaqMatch } from '../knowledge/faq.ts';
 import { localeFor, splitName } from '../knowledge/variables.ts';
 import { triageMessage, type TriageResult } from './triage.ts';
@@ -129,7 +130,7 @@ export async function putBotSettings(deps: Pick<BotDeps, 'db' | 'clock'>, storeI
 const SHIPMENT_STATES = ['label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'lost', 'returned'] as const;
 const TEXT_KEYS = [
   'greeting', 'greeting_anonymous', 'tracking_intro', 'tracking_carrier', 'tracking_last', 'tracking_last_nowhere',
-  'tracking_expected', 'tracking_today', 'faq_intro', 'faq_more', 'outro', 'signoff',
+  'tracking_expected', 'tracking_today', 'tracking_link', 'faq_intro', 'faq_more', 'outro', 'signoff',
 ] as const;
 export type BotTextKey = (typeof TEXT_KEYS)[number];
 
@@ -282,6 +283,8 @@ export interface TrackingFacts {
   status: string;
   lastEvent: { at: Date; status: string; location: string | null; description: string };
   expected: { from: Date; to: Date } | null;
+  /** Where the customer can follow the parcel: the link the shop's platform gave, else the carrier's page. */
+  url: string | null;
 }
 
 const DAY = 86_400_000;
@@ -314,6 +317,7 @@ export function trackingFacts(order: Pick<OrderDetail, 'number' | 'shipment'>, n
       status: s.status,
       lastEvent: { at: lastAt, status: last.status, location: last.location, description: last.description },
       expected,
+      url: s.trackingUrl ?? (s.trackingNumber ? trackingUrl(s.carrier, s.trackingNumber) : null),
     },
   };
 }
@@ -367,6 +371,7 @@ export function trackingReply(pack: BotLanguagePack, ctx: ReplyContext, f: Track
       ? fill(t.tracking_last, { status: statusName, location: f.lastEvent.location, date: dateIn(f.lastEvent.at, ctx) })
       : fill(t.tracking_last_nowhere, { status: statusName, date: dateIn(f.lastEvent.at, ctx) }),
     f.expected ? fill(t.tracking_expected, { from: dateIn(f.expected.from, ctx), to: dateIn(f.expected.to, ctx) }) : t.tracking_today,
+    ...(f.url ? [fill(t.tracking_link, { url: f.url })] : []),
   ];
   return [greeting(pack, ctx), fill(t.tracking_intro, { order: f.orderNumber }), lines.map((l) => `• ${l}`).join('\n'), t.outro, fill(t.signoff, { store: ctx.store })].join('\n\n');
 }
