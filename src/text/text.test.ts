@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalise, segmentWords, tokensForIndex } from './segment.ts';
+import { normalise, segmentWords, tokensForIndex, tokensForIndexBySegmenter } from './segment.ts';
 import { eld } from 'eld/medium';
 import { SUPPORTED_LANGUAGES, detectLanguage } from './language.ts';
 import { loadCorpus } from './corpus.ts';
@@ -27,6 +27,21 @@ describe('segment', () => {
     expect(fr).toEqual(expect.arrayContaining(['où', 'ou', 'commande', 'urgent']));
     expect(fr.join(' ')).not.toMatch(/[&|!:()<>']/);
     expect(tokensForIndex('')).toBe('');
+  });
+  it('tokensForIndex gives the same tokens without the segmenter for Latin text (its fast path)', () => {
+    // every corpus line, and random strings over letters, digits and the punctuation that
+    // joins words for the segmenter (apostrophes, periods, colons, commas, underscores)
+    const lines = loadCorpus().examples.map((e) => e.text);
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const alphabet = "aAzZeé ßøłŁ09 .,:;'_-!?#@\n\t\"()éÀÿ×İ\u0301".split('');
+    for (let i = 0; i < 20_000; i++) lines.push(Array.from({ length: Math.floor(rand() * 24) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join(''));
+    let fast = 0;
+    for (const line of lines) {
+      expect(tokensForIndex(line), line).toBe(tokensForIndexBySegmenter(line));
+      if (/^[\u0000-\u017f]*$/.test(line)) fast++;
+    }
+    expect(fast).toBeGreaterThan(5_000); // the fast path was taken, not only the segmenter's
   });
 });
 
