@@ -18,13 +18,16 @@
  *
  * Everything is seeded: the same settings give the same figures.
  */
+import fs from 'node:fs';
 import { CATEGORIES, loadCorpus, type CorpusExample } from '../src/text/corpus.ts';
 import { FeatureKind, macroF1, prepareText, setCharFourGrams } from '../src/text/classifier.ts';
-import { ANGER_RULES, DEFAULT_SARCASM_CUES, SARCASM_CUES, TRAIN_SETTINGS, decideAngry, setSarcasmCues, type SarcasmCue, lexiconHitsPrepared, predictAll, trainModels, triageFeaturesPrepared, type AngerRules, type TrainSettings } from '../src/text/models.ts';
+import { ANGER_RULES, ROUND_SIX_ANGER_RULES, ROUND_SIX_STACK, DEFAULT_SARCASM_CUES, SARCASM_CUES, TRAIN_SETTINGS, decideAngry, setSarcasmCues, setStackCues, type StackSettings, type SarcasmCue, lexiconHitsPrepared, predictAll, trainModels, triageFeaturesPrepared, type AngerRules, type TrainSettings } from '../src/text/models.ts';
 
 interface Variant {
   settings: TrainSettings;
   rules?: AngerRules;
+  /** the anger decision is the model's probability alone: the sweep moves every threshold of the rules */
+  pure?: boolean;
   /** set up / undo process-wide switches (character 4-grams) */
   before?: () => void;
   after?: () => void;
@@ -34,7 +37,10 @@ interface Variant {
  * Round three's settings (the starting point of every variant below except `production`):
  * L2 1e-5, no class balance, no noisy copies, anger model threshold 0.35.
  */
-const base: TrainSettings = { ...TRAIN_SETTINGS, category: { ...TRAIN_SETTINGS.category, l2: 1e-5, balance: 0 }, augment: null };
+const base: TrainSettings = { ...TRAIN_SETTINGS, category: { ...TRAIN_SETTINGS.category, l2: 1e-5, balance: 0 }, augment: null, stack: null };
+/** Production (rounds five and six): no second-stage anger model, the anger model's threshold 0.25. */
+const ROUND5: TrainSettings = { ...TRAIN_SETTINGS, stack: null };
+const ROUND5_RULES: AngerRules = { ...ANGER_RULES, model: 0.25 };
 const ROUND3_RULES: AngerRules = { ...ANGER_RULES, model: 0.35 };
 const withCat = (o: Partial<TrainSettings['category']>): TrainSettings => ({ ...base, category: { ...base.category, ...o } });
 const withAnger = (o: Partial<TrainSettings['anger']>): TrainSettings => ({ ...base, anger: { ...base.anger, ...o } });
@@ -45,6 +51,7 @@ const augment = (o: Partial<NonNullable<TrainSettings['augment']>>): TrainSettin
 
 export const VARIANTS: Record<string, Variant> = {
   production: { settings: TRAIN_SETTINGS, rules: ANGER_RULES },
+  'round-five': { settings: ROUND5, rules: ROUND5_RULES },
   baseline: { settings: base },
   'seed-8': { settings: { ...base, category: { ...base.category, seed: 8 }, anger: { ...base.anger, seed: 8 } } },
   'seed-9': { settings: { ...base, category: { ...base.category, seed: 9 }, anger: { ...base.anger, seed: 9 } } },
@@ -90,28 +97,86 @@ export const VARIANTS: Record<string, Variant> = {
   'anger-l2-3e-4': { settings: withAnger({ l2: 3e-4 }) },
   'anger-aug': { settings: augment({ category: 0, anger: 1 }) },
   'B2-aug-anger': { settings: { ...augment({ anger: 1 }), category: { ...base.category, l2: 3e-4, balance: 1 } } },
-  'production-anger-balance-0.5': { settings: { ...TRAIN_SETTINGS, anger: { ...TRAIN_SETTINGS.anger, balance: 0.5 } }, rules: ANGER_RULES },
+  'production-anger-balance-0.5': { settings: { ...ROUND5, anger: { ...ROUND5.anger, balance: 0.5 } }, rules: ROUND5_RULES },
   'anger-balance-0.5': { settings: withAnger({ balance: 0.5 }) },
   'anger-l2-3e-5': { settings: withAnger({ l2: 3e-5 }) },
-  // Round five, anger only, on top of the production settings and rules (sarcasm cues: see sarcasmOf;
-  // `production` has the default cues, scare quotes; the prod-anger-* variants too).
+  // Round five, anger only, on top of round five's production settings and rules (sarcasm cues: see
+  // sarcasmOf; `round-five` has the default cues, scare quotes; the prod-anger-* variants too).
   ...sarcasmVariants(),
-  'prod-anger-aug-0.5': { settings: { ...TRAIN_SETTINGS, augment: { ...TRAIN_SETTINGS.augment!, anger: 0.5 } }, rules: ANGER_RULES },
-  'prod-anger-aug-1': { settings: { ...TRAIN_SETTINGS, augment: { ...TRAIN_SETTINGS.augment!, anger: 1 } }, rules: ANGER_RULES },
-  'prod-anger-balance-0.3': { settings: { ...TRAIN_SETTINGS, anger: { ...TRAIN_SETTINGS.anger, balance: 0.3 } }, rules: ANGER_RULES },
-  'prod-anger-no-chars': { settings: { ...TRAIN_SETTINGS, anger: { ...TRAIN_SETTINGS.anger, kindWeight: { ...TRAIN_SETTINGS.anger.kindWeight, [FeatureKind.chars]: 0 } } }, rules: ANGER_RULES },
-  'prod-anger-chars-1': { settings: { ...TRAIN_SETTINGS, anger: { ...TRAIN_SETTINGS.anger, kindWeight: { ...TRAIN_SETTINGS.anger.kindWeight, [FeatureKind.chars]: 1 } } }, rules: ANGER_RULES },
+  'prod-anger-aug-0.5': { settings: { ...ROUND5, augment: { ...ROUND5.augment!, anger: 0.5 } }, rules: ROUND5_RULES },
+  'prod-anger-aug-1': { settings: { ...ROUND5, augment: { ...ROUND5.augment!, anger: 1 } }, rules: ROUND5_RULES },
+  'prod-anger-balance-0.3': { settings: { ...ROUND5, anger: { ...ROUND5.anger, balance: 0.3 } }, rules: ROUND5_RULES },
+  'prod-anger-no-chars': { settings: { ...ROUND5, anger: { ...ROUND5.anger, kindWeight: { ...ROUND5.anger.kindWeight, [FeatureKind.chars]: 0 } } }, rules: ROUND5_RULES },
+  // Round six: a second-stage anger model (StackSettings) on top of the production settings.
+  ...stackVariants(),
+  'prod-anger-chars-1': { settings: { ...ROUND5, anger: { ...ROUND5.anger, kindWeight: { ...ROUND5.anger.kindWeight, [FeatureKind.chars]: 1 } } }, rules: ROUND5_RULES },
 };
+
+/**
+ * `stack-*`: the second-stage anger model. `-rules`: the production decision rules on its
+ * probability; otherwise its probability alone decides (the sweep moves one threshold).
+ */
+function stackVariants(): Record<string, Variant> {
+  const out: Record<string, Variant> = {};
+  const mk = (st: Partial<StackSettings>, o: { seed?: number; rules?: boolean } = {}): Variant => {
+    const stack: StackSettings = { l2: 1, inputs: 'core', cues: ['scare'], folds: 'author', ...st };
+    const settings: TrainSettings = { ...TRAIN_SETTINGS, stack };
+    if (o.seed) {
+      settings.category = { ...settings.category, seed: o.seed };
+      settings.anger = { ...settings.anger, seed: o.seed };
+      if (stack.extra?.kind === 'lr') stack.extra = { ...stack.extra, options: { ...stack.extra.options, seed: o.seed } };
+    }
+    const rules = o.rules ? ANGER_RULES : { model: 0.4, withThreat: 0.4, withInsult: 0.4, withShouting: 0.4, withExclaiming: 0.4, calmModel: 0.4 };
+    return { settings, rules, pure: !o.rules, before: () => setStackCues(stack.cues), after: () => setStackCues([]) };
+  };
+  out['stack'] = mk({});
+  out['stack-rules'] = mk({}, { rules: true });
+  out['stack-plain'] = mk({ inputs: 'plain' });
+  out['stack-nosent'] = mk({ inputs: 'nosent' });
+  out['stack-cues'] = mk({ cues: SARCASM_CUES });
+  out['stack-l2-30'] = mk({ l2: 30 });
+  out['stack-folds-5'] = mk({ folds: 5 });
+  const A = TRAIN_SETTINGS.anger;
+  out['stack-nb'] = mk({ extra: { kind: 'nb' } });
+  out['stack-lr-l2'] = mk({ extra: { kind: 'lr', options: { ...A, l2: 3e-4, epochs: 5 } } });
+  out['stack-lr-neg'] = mk({ extra: { kind: 'lr', options: A, negOnly: true } });
+  for (const seed of [8, 9]) out[`stack-lr-neg-seed-${seed}`] = mk({ extra: { kind: 'lr', options: A, negOnly: true } }, { seed });
+  out['stack-lr-neg-rules'] = mk({ extra: { kind: 'lr', options: A, negOnly: true } }, { rules: true });
+  out['stack-lr-neg-plain'] = mk({ inputs: 'plain', extra: { kind: 'lr', options: A, negOnly: true } });
+  out['stack-lr-neg-l2'] = mk({ extra: { kind: 'lr', options: { ...A, l2: 1e-4 }, negOnly: true } });
+  out['stack-lr-neg-cues'] = mk({ cues: SARCASM_CUES, extra: { kind: 'lr', options: A, negOnly: true } });
+  out['round-six'] = { settings: { ...TRAIN_SETTINGS, stack: ROUND_SIX_STACK }, rules: ROUND_SIX_ANGER_RULES };
+  for (const g of [4]) {
+    const st = ROUND_SIX_STACK;
+    out[`round-six-groups-${g}`] = { settings: { ...TRAIN_SETTINGS, stack: { ...st, authorGroups: g } }, rules: ROUND_SIX_ANGER_RULES };
+    const extra = st.extra?.kind === 'lr' ? { ...st.extra, options: { ...st.extra.options, seed: 8 } } : st.extra;
+    out[`round-six-groups-${g}-seed-8`] = { settings: { ...TRAIN_SETTINGS, category: { ...TRAIN_SETTINGS.category, seed: 8 }, anger: { ...TRAIN_SETTINGS.anger, seed: 8 }, stack: { ...st, extra, authorGroups: g } }, rules: ROUND_SIX_ANGER_RULES };
+  }
+  out['stack-lr-nochars'] = mk({ extra: { kind: 'lr', options: { ...A, l2: 1e-4, kindWeight: { ...A.kindWeight, [FeatureKind.chars]: 0 } } } });
+  for (const seed of [8, 9]) {
+    out[`stack-seed-${seed}`] = mk({}, { seed });
+    out[`stack-cues-seed-${seed}`] = mk({ cues: SARCASM_CUES }, { seed });
+  }
+  // round five's production settings with another seed of the category and anger models (noise of a run)
+  for (const seed of [8, 9]) out[`round-five-seed-${seed}`] = { settings: { ...ROUND5, category: { ...ROUND5.category, seed }, anger: { ...ROUND5.anger, seed } }, rules: ROUND5_RULES };
+  // round six's settings with another seed of the category and the anger models
+  for (const seed of [8, 9]) {
+    const st = ROUND_SIX_STACK;
+    const extra = st.extra?.kind === 'lr' ? { ...st.extra, options: { ...st.extra.options, seed } } : st.extra;
+    out[`round-six-seed-${seed}`] = { settings: { ...TRAIN_SETTINGS, category: { ...TRAIN_SETTINGS.category, seed }, anger: { ...TRAIN_SETTINGS.anger, seed }, stack: { ...st, extra } }, rules: ROUND_SIX_ANGER_RULES };
+  }
+  return out;
+}
 
 /**
  * `sarcasm` (every cue), `sarcasm-<cue>` (that cue only), `sarcasm-no-<cue>` (every cue but that
  * one), `no-sarcasm` (none: production before round five); production settings otherwise.
  */
 function sarcasmVariants(): Record<string, Variant> {
-  const v = (cues: readonly SarcasmCue[]): Variant => ({ settings: TRAIN_SETTINGS, rules: ANGER_RULES, before: () => setSarcasmCues(cues), after: () => setSarcasmCues(DEFAULT_SARCASM_CUES) });
+  const v = (cues: readonly SarcasmCue[]): Variant => ({ settings: ROUND5, rules: ROUND5_RULES, before: () => setSarcasmCues(cues), after: () => setSarcasmCues(DEFAULT_SARCASM_CUES) });
   const out: Record<string, Variant> = { sarcasm: v(SARCASM_CUES), 'no-sarcasm': v([]) };
   // The noise of one training run: the anger model's example order drawn from another seed.
-  const seed8: TrainSettings = { ...TRAIN_SETTINGS, anger: { ...TRAIN_SETTINGS.anger, seed: 8 } };
+  const seed8: TrainSettings = { ...ROUND5, anger: { ...ROUND5.anger, seed: 8 } };
   out['prod-anger-seed-8'] = { ...v([]), settings: seed8 };
   out['sarcasm-anger-seed-8'] = { ...v(SARCASM_CUES), settings: seed8 };
   out['sarcasm-scare-anger-seed-8'] = { ...v(['scare']), settings: seed8 };
@@ -136,7 +201,7 @@ function evaluate(train: readonly CorpusExample[], test: readonly CorpusExample[
   return test.map((e) => {
     const prep = prepareText(e.text);
     const hits = lexiconHitsPrepared(prep, e.language);
-    const p = predictAll(m, triageFeaturesPrepared(prep, hits));
+    const p = predictAll(m, triageFeaturesPrepared(prep, hits), hits);
     return { e, predicted: p.category.label, probs: Float64Array.from(CATEGORIES, (c) => p.category.probabilities[c]), pAngry: p.anger.probabilities.angry, hits };
   });
 }
@@ -214,6 +279,8 @@ export interface CvResult {
   variant: string;
   grouped?: { meanSupportedF1: number; folds: { by: string; n: number; macroF1: number; supportedF1: number; angerP: number; angerR: number; angerF1: number }[]; meanF1: number; pooledF1: number; anger: { p: number; r: number; f1: number }; sweep: { t: number; p: number; r: number; f1: number }[]; biasCorrected: { meanF1: number; folds: { by: string; f1: number; offsets: number[] }[] } };
   random?: { folds: number[]; meanF1: number; anger: { p: number; r: number; f1: number } };
+  /** grouped: every held-out line's anger probability (for scratch analysis; not printed) */
+  scores?: { by: string; angry: boolean; p: number }[];
   ms: number;
 }
 
@@ -240,7 +307,9 @@ export function crossValidate(name: string, v: Variant, which: { grouped: boolea
         folds.push({ by, n: scored.length, macroF1: f.macroF1, supportedF1: supported, angerP: a.p, angerR: a.r, angerF1: a.f1 });
       }
       const pooled = macroF1(CATEGORIES, all.map((s) => ({ gold: s.e.category, predicted: s.predicted as (typeof CATEGORIES)[number] })));
-      const sweep = [0.15, 0.18, 0.2, 0.22, 0.25, 0.27, 0.3, 0.32, 0.35, 0.4, 0.45].map((t) => ({ t, ...anger(all, { ...rules, model: t }) }));
+      const at = (t: number): AngerRules => (v.pure ? { model: t, withThreat: t, withInsult: t, withShouting: t, withExclaiming: t, calmModel: t } : { ...rules, model: t });
+      const sweep = [0.15, 0.18, 0.2, 0.22, 0.25, 0.27, 0.3, 0.32, 0.35, 0.37, 0.4, 0.42, 0.45, 0.5, 0.55].map((t) => ({ t, ...anger(all, at(t)) }));
+      result.scores = all.map((s) => ({ by: s.e.by ?? 'a', angry: s.e.angry, p: s.pAngry }));
       const a = anger(all, rules);
       // Per-category bias correction, fitted for each held-out author on the other authors'
       // out-of-fold predictions only, then applied to the held-out author's.
@@ -308,7 +377,8 @@ function print(r: CvResult): void {
     lines.push(`random 3-fold (a, b, d; later authors always in training): category macro-F1 ${r3(r.random.meanF1)} (${r.random.folds.map(r3).join(' ')}) | angry P/R/F1 ${r3(r.random.anger.p)}/${r3(r.random.anger.r)}/${r3(r.random.anger.f1)}`);
   }
   console.log(lines.join('\n'));
-  console.log('JSON ' + JSON.stringify(r));
+  console.log('JSON ' + JSON.stringify({ ...r, scores: undefined }));
+  if (process.env.CV_SCORES && r.scores) fs.writeFileSync(`${process.env.CV_SCORES}/${r.variant}.json`, JSON.stringify(r.scores));
 }
 
 const args = process.argv.slice(2);

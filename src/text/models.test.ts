@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ANGER_RULES, DEFAULT_SARCASM_CUES, SARCASM_CUES, TRAIN_SETTINGS, cacheKey, decideAngry, isShouting, lexiconHits, noisyCopy, readModelCache, setSarcasmCues, trainModels, triageFeatures, writeModelCache } from './models.ts';
+import { ANGER_RULES, DEFAULT_SARCASM_CUES, ROUND_SIX_STACK, SARCASM_CUES, TRAIN_SETTINGS, cacheKey, decideAngry, isShouting, lexiconHits, noisyCopy, predictAll, readModelCache, setSarcasmCues, stackInputs, trainModels, triageFeatures, writeModelCache } from './models.ts';
 import { SoftmaxRegression } from './classifier.ts';
 import { createHash } from 'node:crypto';
 import { hashSources } from './cache-key.ts';
@@ -211,5 +211,45 @@ describe('trainModels', () => {
     expect(readModelCache(file, 'other-key')).toBeNull();
     fs.writeFileSync(file, 'garbage');
     expect(readModelCache(file, 'k1')).toBeNull();
+  });
+});
+
+// Round six's second-stage anger model (not in production: worse on the eval split; kept for
+// the cross-validation variants, which must train, cache and read it back correctly)
+describe('the second-stage anger model', () => {
+  const withStack = { ...TRAIN_SETTINGS, stack: ROUND_SIX_STACK };
+  const three = [...tiny.map((e) => ({ ...e, by: 'a' })), ...tiny.map((e) => ({ ...e, text: e.text + ' please', by: 'b' })), ...tiny.map((e) => ({ ...e, text: 'hello, ' + e.text, by: 'c' }))];
+  it('is trained on out-of-fold outputs, replaces the anger probability when given the hits, and round-trips through the cache file', () => {
+    expect(TRAIN_SETTINGS.stack).toBeNull();
+    const m = trainModels(three, withStack);
+    expect(m.stack).toBeTruthy();
+    const text = 'refund me NOW or I file a chargeback';
+    const hits = lexiconHits(text, 'en');
+    const f = triageFeatures(text, hits);
+    const first = predictAll(m, f).anger.probabilities.angry;
+    const stacked = predictAll(m, f, hits).anger.probabilities.angry;
+    expect(stacked).not.toBe(first);
+    expect(Number.isFinite(stacked) && stacked > 0 && stacked < 1).toBe(true);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crossdesk-test-')), 'm.bin');
+    writeModelCache(file, 'k1', m);
+    const back = readModelCache(file, 'k1');
+    expect(back?.stack?.extra).toBeTruthy();
+    expect(Array.from(back!.stack!.weights)).toEqual(Array.from(m.stack!.weights));
+    expect(predictAll(back!, f, hits).anger.probabilities.angry).toBeCloseTo(stacked, 6);
+  });
+  it('has one input for each switched-on cue and the further model', () => {
+    const st = ROUND_SIX_STACK;
+    const h = lexiconHits('the "express" shipping took three weeks, great job', 'en');
+    const x = stackInputs(st, 0.3, [0.8, 0.1, 0.1], h, 0.6);
+    expect(x.length).toBe(stackInputs({ ...st, cues: [], extra: null }, 0.3, [0.8, 0.1, 0.1], h).length + st.cues.length + 1);
+    expect(x.every(Number.isFinite)).toBe(true);
+  });
+  it('trains without the second stage when the settings have none or the lines are too few', () => {
+    const m = trainModels(tiny, { ...TRAIN_SETTINGS, stack: null });
+    expect(m.stack).toBeNull();
+    const one = trainModels(tiny.slice(0, 1), withStack);
+    expect(one.stack).toBeNull();
+    const h = lexiconHits('hello', 'en');
+    expect(Number.isFinite(predictAll(one, triageFeatures('hello', h), h).anger.probabilities.angry)).toBe(true);
   });
 });
