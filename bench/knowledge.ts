@@ -31,18 +31,9 @@ import { syncKnowledge } from '../src/knowledge/sync.ts';
 import { keyWords, searchTemplates, titleVector, variantVector } from '../src/knowledge/templates.ts';
 import type { BenchContext, BenchSuite } from './types.ts';
 import { freshDatabase, pct } from './util.ts';
+import { xorshift32 } from '../src/core/random.ts';
 
 
-/** A small deterministic generator, so two runs index the same text. */
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 const QUERIES: Array<{ q: string; language?: string; category?: string }> = [
   { q: 'order' },
@@ -70,7 +61,7 @@ const QUERIES: Array<{ q: string; language?: string; category?: string }> = [
 export async function buildKnowledgeLibrary(db: Kysely<DB>, target: number): Promise<number> {
   const lib = loadKnowledgeLibrary();
   await syncKnowledge(db, { library: lib });
-  const random = rng(42);
+  const random = xorshift32(42); // two runs index the same text
   const words = lib.templates.flatMap((t) => t.variants.flatMap((v) => v.body.replace(/\{\{[^}]*\}\}/g, ' ').split(/\s+/))).filter((w) => w.length > 3);
   const real = lib.templates.reduce((n, t) => n + t.variants.length, 0);
   let made = real;

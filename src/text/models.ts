@@ -11,6 +11,7 @@ import { hashSources, removeStale } from './cache-key.ts';
 import { CATEGORIES, CORPUS_DIR, SENTIMENTS, loadCorpus, type Category, type CorpusExample, type Sentiment } from './corpus.ts';
 import { FeatureKind, FusedSoftmax, NaiveBayes, SoftmaxRegression, prepareText, textFeatures, withExtras, type Features, type LogisticOptions, type PreparedText, type Prediction } from './classifier.ts';
 import { LEXICON_DIR, PhraseMatcher, loadLexicons } from './lexicon.ts';
+import { xorshift32 } from '../core/random.ts';
 
 export interface LexiconHits {
   threats: string[];
@@ -470,16 +471,6 @@ export const TRAIN_SETTINGS: TrainSettings = {
  */
 export const ROUND_SIX_STACK: StackSettings = { l2: 1, inputs: 'core', cues: ['scare'], folds: 'author', extra: { kind: 'lr', options: ANGER_MODEL_OPTIONS, negOnly: true } };
 
-/** A small seeded generator (the same copies on every run). */
-function seeded(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
 
 /**
  * A noisy copy of a message, as customers type: some words with a typo (two letters swapped, one
@@ -516,7 +507,7 @@ export function trainModels(examples: readonly CorpusExample[], settings: TrainS
   const lines: { e: CorpusExample; text: string; copy: boolean }[] = examples.map((e) => ({ e, text: e.text, copy: false }));
   const aug = settings.augment;
   if (aug && aug.copies > 0) {
-    const rand = seeded(aug.seed);
+    const rand = xorshift32(aug.seed); // the same copies on every run
     for (let c = 0; c < aug.copies; c++) {
       for (const e of examples) {
         const text = noisyCopy(e.text, rand, aug);
@@ -563,7 +554,7 @@ function trainStacker(
   const k = byAuthor ? authors.length : typeof st.folds === 'number' ? st.folds : 5;
   // Fold of each example (a copy goes with its original).
   const foldOf = new Map<CorpusExample, number>();
-  const rand = seeded(1234);
+  const rand = xorshift32(1234);
   // Authors into groups of about equal size (largest first, each to the smallest group so far).
   const groupOf = new Map<string, number>(authors.map((a, i) => [a, i]));
   let folds = k;

@@ -8,6 +8,7 @@
  * may rephrase the reply text afterwards (llm-voice.ts); it never changes the state.
  */
 import { compileCustomAsks, type TurnActs } from './acts.ts';
+import { mulberry32 } from '../core/random.ts';
 import type { ToolResult } from './sandbox.ts';
 import { paidAmount, type Escalation, type Line, type Lines, type ObjectionTrigger, type OfferKind, type Outcome, type Scenario } from './scenario.ts';
 
@@ -40,17 +41,6 @@ export interface CustomerReply {
   state: CustomerState;
 }
 
-/** Small seeded PRNG (mulberry32): deterministic line choice. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const clamp = (n: number) => Math.round(Math.max(0, Math.min(1, n)) * 1000) / 1000;
 
@@ -97,7 +87,7 @@ export class SimulatedCustomer {
     readonly scenario: Scenario,
     seed: number,
   ) {
-    this.random = rng(seed);
+    this.random = mulberry32(seed); // deterministic line choice
     this.customAsks = compileCustomAsks(scenario.knows_and_reveals_when_asked);
     const given = Object.entries(scenario.knows_and_reveals_when_asked)
       .filter(([, f]) => f.in_opening)

@@ -14,7 +14,8 @@ import { recogniseActs, type TurnActs } from '../acts.ts';
 import { canonicalJson } from './sandbox.ts';
 import { tau2ToolSpec } from './tools.ts';
 import type { Tau2Action, Tau2Db, Tau2PaymentMethod, Tau2Task } from './types.ts';
-import { conditionalSentences, firstPerson, fold, keywords, numbersIn, requestSentences, seededRandom, sentencesOf } from './text.ts';
+import { conditionalSentences, firstPerson, fold, keywords, numbersIn, requestSentences, sentencesOf } from './text.ts';
+import { mulberry32 } from '../../core/random.ts';
 
 export type Tau2CustomerStatus = 'open' | 'accepted' | 'transferred' | 'left';
 
@@ -204,7 +205,8 @@ export class Tau2Customer {
     private readonly db: Readonly<Tau2Db>,
     readonly seed: number,
   ) {
-    this.rand = seededRandom(seed * 7919 + Number(task.id.replace(/\D/g, '') || 0));
+    // the same seed picks the same phrasings (a seed of 0 counts as 1, as it always has here)
+    this.rand = mulberry32((seed * 7919 + Number(task.id.replace(/\D/g, '') || 0)) >>> 0 || 1);
     this.requests = requestSentences(task.reasonForCall).map(firstPerson);
     if (!this.requests.length) this.requests.push('I need some help with my orders.');
     this.conditionals = conditionalSentences(task.reasonForCall).map(firstPerson);

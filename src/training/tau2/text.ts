@@ -95,14 +95,3 @@ export function fold(text: string): string {
     .trim();
 }
 
-/** Seeded pseudo-random numbers (mulberry32): the same seed picks the same phrasings. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0 || 1;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
