@@ -12,6 +12,7 @@ import { seedDemoCommerce } from '../commerce/seed.ts';
 import { addAgentMessage, addCustomerMessage, createTicket, updateTicket, type TriageFn } from '../helpdesk/tickets.ts';
 import type { Actor } from '../helpdesk/visibility.ts';
 import { seedDemoSurveys } from './demo-surveys.ts';
+import { mulberry32 } from '../core/random.ts';
 
 export const DEMO_PASSWORD = 'crossdesk-demo';
 export const DEMO_ADMIN = 'admin@crossdesk.demo';
@@ -21,18 +22,6 @@ interface DemoContent {
   messages: Record<string, Array<{ subject: string; body: string }>>;
   replies: Record<string, string>;
   agents: Array<{ name: string; email: string; timezone: string; languages: AgentLanguage[]; skills: string[]; level: CertificationLevel }>;
-}
-
-/** A small deterministic PRNG so the demo is the same on every machine. */
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export async function isSeeded(db: Kysely<DB>): Promise<boolean> {
@@ -48,7 +37,7 @@ export async function isSeeded(db: Kysely<DB>): Promise<boolean> {
 export async function seedDemo(db: Kysely<DB>, opts: { tickets?: number; now?: Date; triage?: TriageFn; passwordHashCache?: boolean } = {}): Promise<{ tickets: number; agents: number }> {
   const content = YAML.parse(fs.readFileSync(path.join(contentDir, 'demo', 'demo.yaml'), 'utf8')) as DemoContent;
   const now = opts.now ?? new Date();
-  const rand = mulberry32(20261124);
+  const rand = mulberry32(20261124); // the demo is the same on every machine
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
 
   const eu = await createStore(db, { name: 'Nordlicht Home EU', platform: 'shopify', market: 'DE', timezone: 'Europe/Berlin', supportEmail: 'support@nordlicht.example' });

@@ -1,6 +1,6 @@
 /**
  * Small seeded pseudo-random generators, for what must come out the same on every run (the
- * triage models' noisy copies, a simulated customer's phrasings, benchmark texts). Not for
+ * triage models' noisy copies, a simulated customer's phrasings, the demo data, benchmark texts). Not for
  * secrets: ids and tokens use the CSPRNG (ids.ts).
  */
 

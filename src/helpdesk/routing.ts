@@ -338,11 +338,11 @@ export interface TicketFacts {
 const levelRank = (l: CertificationLevel) => CERTIFICATION_LEVELS.indexOf(l);
 const proficiencyRank = (p: AgentLanguage['proficiency']) => PROFICIENCIES.indexOf(p);
 
-/** Each agent's presence, weekly shifts (JSON) and open tickets, beside their users row. */
 /** An agent's weekly shifts and open load, for a query with the agent as `u`. */
 const SHIFTS_OF_U = sql<Shift[] | null>`(SELECT json_agg(json_build_object('weekday', s.weekday, 'start', s.start, 'end', s."end") ORDER BY s.weekday, s.start) FROM agent_shifts s WHERE s.user_id = u.id)`;
 const LOAD_OF_U = sql<number | null>`(SELECT count(*)::int FROM tickets lt WHERE lt.assignee_id = u.id AND lt.status IN (${sql.join([...OPEN_STATUSES])}))`;
 
+/** Each agent's presence, weekly shifts (JSON) and open tickets, beside their users row. */
 const AGENT_EXTRAS = [
   'p.state as p_state',
   'p.updated_at as p_updated_at',
@@ -689,6 +689,14 @@ async function cachedRule(db: Kysely<DB>, ctx: RouteContext, storeId: string) {
   return r;
 }
 
+/** What a `routed` event records of any decision: the trigger, the rule and the evaluation. */
+function decisionRecord(trigger: RoutingTrigger, rule: { scope: string; settings: RoutingSettings }, ev: Evaluation) {
+  return { trigger, rule: { scope: rule.scope, settings: rule.settings }, highRisk: ev.highRisk, skillFallback: ev.skillFallback, team: ev.team, candidates: ev.candidates };
+}
+
+/** The `routed` event of a ticket left waiting: nobody fits, and why. */
+const queuedRecord = (base: ReturnType<typeof decisionRecord>, ev: Evaluation) => ({ ...base, outcome: 'queued', assigneeId: null, why: whyWaiting(ev.candidates) });
+
 /** The decision for one unassigned ticket, applied; `ctx` is updated (load, last assignment). */
 async function routeOne(
   deps: RoutingDeps,
@@ -701,21 +709,14 @@ async function routeOne(
   const rule = await cachedRule(deps.db, ctx, ticket.store_id);
   if (!rule.settings.enabled) return { ticketId: ticket.id, outcome: 'skipped', assigneeId: null, reason: 'routing_disabled', candidates: [] };
   const ev = evaluate(ticket, rule.settings, ctx.agents, opts.exclude);
-  const base = {
-    trigger,
-    rule: { scope: rule.scope, settings: rule.settings },
-    highRisk: ev.highRisk,
-    skillFallback: ev.skillFallback,
-    team: ev.team,
-    candidates: ev.candidates,
-  };
+  const base = decisionRecord(trigger, rule, ev);
   if (!ev.chosen) {
     if (ev.team && !ticket.team_id) {
       // waits in its team's queue, where the team can see it
       await updateTicket(deps, ticket.id, { teamId: ev.team }, routingActor).catch(() => undefined);
     }
     if (opts.recordQueued !== false) {
-      await recordRouted(deps.db, ticket.id, now, { ...base, outcome: 'queued', assigneeId: null, why: whyWaiting(ev.candidates) });
+      await recordRouted(deps.db, ticket.id, now, queuedRecord(base, ev));
     }
     return { ticketId: ticket.id, outcome: 'queued', assigneeId: null, reason: 'no_eligible_agent', candidates: ev.candidates };
   }
@@ -828,17 +829,7 @@ function decideWithoutLock(first: TicketWithRule, trigger: RoutingTrigger): Quic
   if (ev.chosen || (ev.team && !ticket.team_id)) return null;
   return {
     result: { ticketId: ticket.id, outcome: 'queued', assigneeId: null, reason: 'no_eligible_agent', candidates: ev.candidates, changedTicket: false },
-    routed: {
-      trigger,
-      rule: { scope: rule.scope, settings: rule.settings },
-      highRisk: ev.highRisk,
-      skillFallback: ev.skillFallback,
-      team: ev.team,
-      candidates: ev.candidates,
-      outcome: 'queued',
-      assigneeId: null,
-      why: whyWaiting(ev.candidates),
-    },
+    routed: queuedRecord(decisionRecord(trigger, rule, ev), ev),
   };
 }
 

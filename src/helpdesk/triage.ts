@@ -181,7 +181,7 @@ function triageUnsafe(input: TriageInput): TriageResult {
   const models = getModels();
   const hits: LexiconHits = lexiconHitsPrepared(prepared, lang.language);
   const features = triageFeaturesPrepared(prepared, hits, true); // language is decided: add the tags in place
-  const { category: cat, sentiment: sent, anger } = predictAll(models, features, hits); // hits: the second-stage anger model reads them
+  const { category: cat, sentiment: sent, anger } = predictAll(models, features, hits); // hits: for a second-stage anger model, when one is trained (none in production)
 
   const insulted = hits.insults.length > 0;
   const angry = decideAngry(anger.probabilities.angry, hits);
