@@ -1,7 +1,9 @@
 /**
  * The labelled triage corpus: content/triage/corpus/<lang>.jsonl, one JSON object a line:
- * {"text","category","sentiment","angry","split":"train"|"eval","by"?}. Lines that do not fit are
- * skipped (and counted), so a file being extended never breaks loading.
+ * {"text","category","sentiment","angry","split":"train"|"valid"|"eval","by"?}. Lines that do not fit
+ * are skipped (and counted), so a file being extended never breaks loading. Training reads only
+ * "train"; "valid" (writers of their own, round seven) places thresholds and chooses between model
+ * variants; "eval" is the held-out figure and chooses nothing.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,7 +35,7 @@ export interface CorpusExample {
   category: Category;
   sentiment: Sentiment;
   angry: boolean;
-  split: 'train' | 'eval';
+  split: 'train' | 'valid' | 'eval';
   /** From the file name. */
   language: string;
   /** Who wrote the line (loadCorpus gives "a" when the line does not say): figures are reported per author too. */
@@ -86,7 +88,7 @@ export function loadCorpus(dir: string = CORPUS_DIR): LoadedCorpus {
         continue;
       }
       const r = rec as Record<string, unknown>;
-      if (typeof r.text !== 'string' || !isCategory(r.category) || (r.split !== 'train' && r.split !== 'eval')) {
+      if (typeof r.text !== 'string' || !isCategory(r.category) || (r.split !== 'train' && r.split !== 'valid' && r.split !== 'eval')) {
         skipped++;
         continue;
       }

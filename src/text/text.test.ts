@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalise, segmentWords, tokensForIndex, tokensForIndexBySegmenter } from './segment.ts';
 import { eld } from 'eld/medium';
@@ -177,5 +180,36 @@ describe('language accuracy on public and held-out data (printed beside eld alon
     console.log(`short eval variants (n=${data.length}): ours ${(ours / data.length * 100).toFixed(2)}% | eld alone ${(base / data.length * 100).toFixed(2)}%`);
     expect(ours / data.length).toBeGreaterThanOrEqual(0.97);
     expect(ours).toBeGreaterThan(base);
+  });
+});
+
+describe('loadCorpus', () => {
+  it('reads the train, validation and eval splits and skips lines that do not fit', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'corpus-'));
+    try {
+      const line = (split: string, by?: string) => JSON.stringify({ text: `a ${split} line`, category: 'refund', sentiment: 'negative', angry: true, split, ...(by ? { by } : {}) });
+      fs.writeFileSync(path.join(dir, 'en.jsonl'), [line('train'), line('valid', 'o'), line('eval', 'h'), line('test'), '{not json', JSON.stringify({ text: 'x', category: 'nope', split: 'train' }), ''].join('\n'));
+      const c = loadCorpus(dir);
+      expect(c.examples.map((e) => [e.split, e.by, e.language])).toEqual([
+        ['train', 'a', 'en'],
+        ['valid', 'o', 'en'],
+        ['eval', 'h', 'en'],
+      ]);
+      expect(c.skipped).toBe(3);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the shipped corpus keeps its splits apart: no text is in two of them', () => {
+    const seen = new Map<string, string>();
+    const clashes: string[] = [];
+    for (const e of loadCorpus().examples) {
+      const key = `${e.language}\u0000${e.text.trim().toLowerCase()}`;
+      const other = seen.get(key);
+      if (other !== undefined && other !== e.split) clashes.push(`${e.language}: ${e.text}`);
+      seen.set(key, e.split);
+    }
+    expect(clashes).toEqual([]);
   });
 });
