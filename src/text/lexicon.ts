@@ -14,7 +14,12 @@ import { parse } from 'yaml';
 import { contentDir } from '../core/paths.ts';
 import { normalise } from './segment.ts';
 
-export const LEXICON_KINDS = ['cues', 'threats', 'insults', 'negative', 'positive', 'calm'] as const;
+/**
+ * `unmeant`: words that, just before a threat (just after it in Japanese, Korean and Turkish, where
+ * the verb comes last), say it is not being made: "I'd rather not open a PayPal dispute",
+ * "レビューに書くようなことはしたくない". See threatUnmeant in models.ts.
+ */
+export const LEXICON_KINDS = ['cues', 'threats', 'insults', 'negative', 'positive', 'calm', 'unmeant'] as const;
 export type LexiconKind = (typeof LEXICON_KINDS)[number];
 
 export type LexiconFile = { language: string; categories: Record<string, string[]> } & Record<LexiconKind, string[]>;
@@ -308,7 +313,7 @@ export function loadLexicons(dir: string = LEXICON_DIR): Map<string, LexiconFile
         if (Array.isArray(v)) categories[k] = v.map((x) => String(x));
       }
     }
-    const lex: LexiconFile = { language, categories, cues: [], threats: [], insults: [], negative: [], positive: [], calm: [] };
+    const lex: LexiconFile = { language, categories, cues: [], threats: [], insults: [], negative: [], positive: [], calm: [], unmeant: [] };
     for (const kind of LEXICON_KINDS) {
       const v = rec[kind];
       lex[kind] = Array.isArray(v) ? v.map((x) => String(x)) : [];

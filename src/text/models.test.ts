@@ -107,6 +107,56 @@ describe('sarcasm cues', () => {
   });
 });
 
+describe('a threat with its negation close by (unmeant)', () => {
+  // Written for this test: a threat word with "rather not / don't want to have to" next to it, in
+  // the word order of each language, against the same threat made in earnest.
+  const unmeant: [string, string][] = [
+    ["I'd rather not open a PayPal claim, so could you check where my refund is?", 'en'],
+    ['Ich würde ungern zum Anwalt gehen, können wir das unter uns klären?', 'de'],
+    ['Prefiero no poner una reclamación en consumo, ¿me decís algo del pedido?', 'es'],
+    ["Je préférerais éviter un litige PayPal, pouvez-vous regarder ma commande ?", 'fr'],
+    ['Wolałabym nie pisać do UOKiK w tej sprawie, proszę o odpowiedź.', 'pl'],
+    ['Не хотелось бы писать жалобу в Роспотребнадзор, ответьте, пожалуйста.', 'ru'],
+    ['소비자원에 신고까지 하고 싶지는 않아요. 교환만 부탁드려요.', 'ko'],
+    ['カード会社に異議申し立てまではしたくないので、返金の状況を教えてください。', 'ja'],
+    ['我不想给你们差评，只想知道什么时候补发', 'zh'],
+    ['Şikayet etmek istemiyorum, lütfen bir dönüş yapın.', 'tr'],
+  ];
+  const meant: [string, string][] = [
+    ["I'd rather not hear more excuses: refund me by Friday or I open a PayPal claim.", 'en'],
+    ['Wenn bis Freitag nichts passiert, gehe ich zum Anwalt.', 'de'],
+    ['Voy a poner una reclamación en consumo, esto no puede ser.', 'es'],
+    ['Je ne veux plus attendre, j’ouvre un litige PayPal ce soir.', 'fr'],
+    ['Piszę do UOKiK, mam dość.', 'pl'],
+    ['Не хочу больше ждать — пишу жалобу в Роспотребнадзор.', 'ru'],
+    ['교환 안 해주면 소비자원에 신고할 거예요.', 'ko'],
+    ['返金しないならカード会社に異議申し立てをします。', 'ja'],
+    ['我不想再等了，明天就给差评', 'zh'],
+    ['Bugün dönüş yapmazsanız şikayet edeceğim, istemediğim kadar bekledim.', 'tr'],
+  ];
+  it('finds the negation before the threat, or after it where the verb comes last', () => {
+    for (const [text, lang] of unmeant) {
+      const h = lexiconHits(text, lang);
+      expect(h.threats.length, text).toBeGreaterThan(0);
+      expect(h.calm, text).toContain('unmeant');
+      expect(decideAngry(0.2, h), text).toBe(false);
+    }
+  });
+  it('leaves a threat made in earnest alone, even with a negation further away', () => {
+    for (const [text, lang] of meant) {
+      const h = lexiconHits(text, lang);
+      expect(h.threats.length, text).toBeGreaterThan(0);
+      expect(h.calm, text).not.toContain('unmeant');
+      expect(decideAngry(0.2, h), text).toBe(true);
+    }
+  });
+  it('needs every threat of the message to be negated', () => {
+    const h = lexiconHits("I'd rather not open a PayPal dispute, but if nothing happens by Monday my lawyer will write to you.", 'en');
+    expect(h.threats.length).toBeGreaterThan(1);
+    expect(h.calm).not.toContain('unmeant');
+  });
+});
+
 describe('the anger threshold', () => {
   it('needs the model at the cross-validated threshold when nothing else speaks', () => {
     const plain = lexiconHits('the parcel has not arrived yet', 'en');
