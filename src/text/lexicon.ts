@@ -188,33 +188,21 @@ export class PhraseMatcher {
       const key = c.tag + '\u0000' + c.entry;
       if (!found.has(key)) found.set(key, { tag: c.tag, entry: c.entry });
     };
+    this.matchWordList(words, add);
+    // A word with an apostrophe is also read without its elided article or preposition (French and
+    // Italian "l'avocat", "dall'avvocato") and without the case ending of a name (Turkish
+    // "Şikayetvar'a", "CİMER'e"): the part of 4 letters or fewer on one side is dropped.
+    let elided: string[] | null = null;
+    let suffixed: string[] | null = null;
     for (let i = 0; i < words.length; i++) {
       const w = words[i];
-      const exact = this.words.get(w);
-      if (exact) for (const c of exact) add(c);
-      if (w.length >= 3) {
-        const ps = this.prefixes.get(w.slice(0, 3));
-        if (ps) for (const p of ps) if (w.startsWith(p.prefix)) add(p.c);
-      }
-      for (const p of this.shortPrefixes) if (w.startsWith(p.prefix)) add(p.c);
-      const phs = this.phrases.get(w);
-      if (phs) {
-        for (const ph of phs) {
-          const n = ph.words.length;
-          if (i + n > words.length) continue;
-          let ok = true;
-          for (let j = 1; j < n; j++) {
-            const x = words[i + j];
-            const want = ph.words[j];
-            if (j === n - 1 && ph.prefixLast ? !x.startsWith(want) : x !== want) {
-              ok = false;
-              break;
-            }
-          }
-          if (ok) add(ph.c);
-        }
-      }
+      const q = w.indexOf("'");
+      if (q < 0) continue;
+      if (q <= 4 && w.length - q - 1 >= 2) (elided ??= words.slice())[i] = w.slice(q + 1);
+      if (w.length - q - 1 <= 4 && q >= 2) (suffixed ??= words.slice())[i] = w.slice(0, q);
     }
+    if (elided) this.matchWordList(elided, add);
+    if (suffixed) this.matchWordList(suffixed, add);
     if (this.substrings.length && CJK.test(folded)) {
       // One map lookup per character instead of one search per entry.
       let index = this.substringIndex;
@@ -242,6 +230,37 @@ export class PhraseMatcher {
       }
     }
     return [...found.values()];
+  }
+
+  /** Word, stem and phrase entries found in a list of words (folded), each passed to add. */
+  private matchWordList(words: readonly string[], add: (c: Compiled) => void): void {
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i];
+      const exact = this.words.get(w);
+      if (exact) for (const c of exact) add(c);
+      if (w.length >= 3) {
+        const ps = this.prefixes.get(w.slice(0, 3));
+        if (ps) for (const p of ps) if (w.startsWith(p.prefix)) add(p.c);
+      }
+      for (const p of this.shortPrefixes) if (w.startsWith(p.prefix)) add(p.c);
+      const phs = this.phrases.get(w);
+      if (phs) {
+        for (const ph of phs) {
+          const n = ph.words.length;
+          if (i + n > words.length) continue;
+          let ok = true;
+          for (let j = 1; j < n; j++) {
+            const x = words[i + j];
+            const want = ph.words[j];
+            if (j === n - 1 && ph.prefixLast ? !x.startsWith(want) : x !== want) {
+              ok = false;
+              break;
+            }
+          }
+          if (ok) add(ph.c);
+        }
+      }
+      }
   }
 
   /** Entries found in prepared text (see matchTagged), without tags. */

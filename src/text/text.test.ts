@@ -136,6 +136,17 @@ describe('PhraseMatcher', () => {
     expect(m.match('환불해 주세요')).toEqual(['환불']);
     expect(m.match('حماية البيانات')).toEqual([]);
   });
+  it('reads a word past an elided article and before the case ending of a name', () => {
+    const m = new PhraseMatcher(['avocat', 'avvocato', 'ouvrir un litige', 'şikayetvar', 'cimer*', 'paypal']);
+    expect(m.match("Je vais voir l'avocat demain")).toEqual(['avocat']);
+    expect(m.match("mi rivolgo dall'avvocato")).toEqual(['avvocato']);
+    expect(m.match("je compte d'ouvrir un litige")).toEqual(['ouvrir un litige']);
+    expect(m.match('Şikayetvar’a yazacağım, CİMER’e de').sort()).toEqual(['cimer*', 'şikayetvar']);
+    expect(m.match("PayPal'dan iade istedim")).toEqual(['paypal']);
+    // a long word on both sides is left whole; an English contraction is also read as its first part
+    expect(m.match("avocatisme'avvocatura")).toEqual([]);
+    expect(new PhraseMatcher(['don', 'won']).match("I don't know, it won't arrive")).toEqual(['don', 'won']);
+  });
 });
 
 describe('macroF1', () => {
