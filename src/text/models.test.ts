@@ -140,6 +140,11 @@ describe('a threat with its negation close by (unmeant)', () => {
     ['返金しないならカード会社に異議申し立てをします。', 'ja'],
     ['我不想再等了，明天就给差评', 'zh'],
     ['Bugün dönüş yapmazsanız şikayet edeceğim, istemediğim kadar bekledim.', 'tr'],
+    // a negation of something else, far from the threat
+    ["I'm not going to wait any longer for this: refund me by Friday or I file a chargeback.", 'en'],
+    ['No voy a esperar ni un día más, o me devolvéis el dinero o abro una disputa en PayPal.', 'es'],
+    ['我不打算再等了，明天不退款就去12315投诉', 'zh'],
+    ['これ以上待つつもりはありません。返金しないなら消費者センターに通報します。', 'ja'],
   ];
   it('finds the negation before the threat, or after it where the verb comes last', () => {
     for (const [text, lang] of unmeant) {
