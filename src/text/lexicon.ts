@@ -260,7 +260,7 @@ export class PhraseMatcher {
           if (ok) add(ph.c);
         }
       }
-      }
+    }
   }
 
   /** Entries found in prepared text (see matchTagged), without tags. */
