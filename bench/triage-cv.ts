@@ -17,6 +17,8 @@
  *   npx tsx bench/triage-cv.ts --grouped baseline      # only the grouped folds (--random: only those)
  *   npx tsx bench/triage-cv.ts --valid production round-six   # trained on the whole train split,
  *                                                      # scored on the validation split (round seven)
+ *   npx tsx bench/triage-cv.ts --valid --writers=opqrs production   # only those validation writers
+ *   npx tsx bench/triage-cv.ts --narrow …              # DESIGN.md's reading of angry (not "outrage" lines)
  *
  * --valid reads the validation split (`"split":"valid"`: writers who wrote nothing else, at an
  * ordinary share of angry lines): category macro-F1, and the anger figures over a fine sweep of the
@@ -25,7 +27,7 @@
  * Everything is seeded: the same settings give the same figures.
  */
 import fs from 'node:fs';
-import { CATEGORIES, loadCorpus, type CorpusExample } from '../src/text/corpus.ts';
+import { CATEGORIES, loadCorpus, narrowAngry, type CorpusExample } from '../src/text/corpus.ts';
 import { FeatureKind, macroF1, prepareText, setCharFourGrams } from '../src/text/classifier.ts';
 import { ANGER_RULES, ROUND_SIX_ANGER_RULES, ROUND_SIX_STACK, DEFAULT_SARCASM_CUES, SARCASM_CUES, TRAIN_SETTINGS, decideAngry, setSarcasmCues, setStackCues, type StackSettings, type SarcasmCue, lexiconHitsPrepared, predictAll, trainModels, triageFeaturesPrepared, type AngerRules, type TrainSettings } from '../src/text/models.ts';
 
@@ -193,6 +195,13 @@ function sarcasmVariants(): Record<string, Variant> {
   return out;
 }
 
+/** The corpus, in the reading of angry chosen on the command line (--narrow: DESIGN.md's). */
+let narrow = false;
+function corpusExamples(): CorpusExample[] {
+  const all = loadCorpus().examples;
+  return narrow ? all.map((e) => ({ ...e, angry: narrowAngry(e) })) : all;
+}
+
 interface Scored {
   e: CorpusExample;
   predicted: string;
@@ -294,7 +303,7 @@ export function crossValidate(name: string, v: Variant, which: { grouped: boolea
   const t0 = performance.now();
   v.before?.();
   const rules = v.rules ?? ROUND3_RULES;
-  const train = loadCorpus().examples.filter((e) => e.split === 'train');
+  const train = corpusExamples().filter((e) => e.split === 'train');
   const result: CvResult = { variant: name, ms: 0 };
   try {
     if (which.grouped) {
@@ -401,12 +410,12 @@ export interface ValidResult {
 }
 
 /** Trained on the whole train split, scored on the validation split (never on the eval split). */
-export function validate(name: string, v: Variant): ValidResult {
+export function validate(name: string, v: Variant, writers: ReadonlySet<string> | null = null): ValidResult {
   const t0 = performance.now();
   v.before?.();
   try {
-    const all = loadCorpus().examples;
-    const valid = all.filter((e) => e.split === 'valid');
+    const all = corpusExamples();
+    const valid = all.filter((e) => e.split === 'valid' && (!writers || writers.has(e.by ?? 'a')));
     if (!valid.length) throw new Error('the corpus has no validation lines ("split":"valid")');
     const scored = evaluate(all.filter((e) => e.split === 'train'), valid, v);
     const rules = v.rules ?? ROUND3_RULES;
@@ -446,6 +455,13 @@ const args = process.argv.slice(2);
 const onlyGrouped = args.includes('--grouped');
 const onlyRandom = args.includes('--random');
 const onValid = args.includes('--valid');
+// --writers=opqrs: only those validation writers (round eight places the threshold on o-s and
+// keeps w-z for one reading at the end).
+const writersArg = args.find((a) => a.startsWith('--writers='));
+const validWriters = writersArg ? new Set(writersArg.slice('--writers='.length).split('')) : null;
+// --narrow: DESIGN.md's reading of angry (round eight): lines marked "outrage" are trained on and
+// scored as not angry.
+narrow = args.includes('--narrow');
 const names = args.filter((a) => !a.startsWith('--'));
 for (const n of names.length ? names : ['production']) {
   const v = VARIANTS[n];
@@ -454,6 +470,6 @@ for (const n of names.length ? names : ['production']) {
     process.exitCode = 1;
     continue;
   }
-  if (onValid) printValid(validate(n, v));
+  if (onValid) printValid(validate(n, v, validWriters));
   else print(crossValidate(n, v, { grouped: !onlyRandom, random: !onlyGrouped }));
 }

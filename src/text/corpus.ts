@@ -1,9 +1,15 @@
 /**
  * The labelled triage corpus: content/triage/corpus/<lang>.jsonl, one JSON object a line:
- * {"text","category","sentiment","angry","split":"train"|"valid"|"eval","by"?}. Lines that do not fit
+ * {"text","category","sentiment","angry","outrage"?,"split":"train"|"valid"|"eval","by"?}. Lines that do not fit
  * are skipped (and counted), so a file being extended never breaks loading. Training reads only
  * "train"; "valid" (writers of their own, round seven) places thresholds and chooses between model
  * variants; "eval" is the held-out figure and chooses nothing.
+ *
+ * `angry` is the writers' reading, which the models learn. Since round eight, `"outrage": true`
+ * marks an angry line that carries none of DESIGN.md's cues — no threat (chargeback, dispute, bad
+ * review, legal action, a consumer authority), no insult, no shouting — only sarcasm, contempt or
+ * outrage said plainly. Blind readers marked them (content/triage/README.md). DESIGN.md's narrower
+ * reading of angry is `angry && !outrage` (narrowAngry).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -40,6 +46,13 @@ export interface CorpusExample {
   language: string;
   /** Who wrote the line (loadCorpus gives "a" when the line does not say): figures are reported per author too. */
   by?: string;
+  /** Angry in its writer's reading, but with no threat, insult or shouting (sarcasm, contempt, plain outrage). */
+  outrage?: boolean;
+}
+
+/** Angry by DESIGN.md's definition (a threat, an insult or shouting): angry and not only outrage. */
+export function narrowAngry(e: Pick<CorpusExample, 'angry' | 'outrage'>): boolean {
+  return e.angry && e.outrage !== true;
 }
 
 export const CORPUS_DIR = path.join(contentDir, 'triage', 'corpus');
@@ -100,6 +113,7 @@ export function loadCorpus(dir: string = CORPUS_DIR): LoadedCorpus {
         split: r.split,
         language,
         by: typeof r.by === 'string' && r.by ? r.by : 'a',
+        ...(r.outrage === true && r.angry === true ? { outrage: true } : {}),
       });
     }
   }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { normalise, segmentWords, tokensForIndex, tokensForIndexBySegmenter } from './segment.ts';
 import { eld } from 'eld/medium';
 import { SUPPORTED_LANGUAGES, detectLanguage } from './language.ts';
-import { loadCorpus } from './corpus.ts';
+import { loadCorpus, narrowAngry } from './corpus.ts';
 import { LINGUA_KINDS, loadLingua, shortVariants } from './measure.ts';
 import { extractEntities } from './extract.ts';
 import { PhraseMatcher } from './lexicon.ts';
@@ -199,12 +199,24 @@ describe('loadCorpus', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'corpus-'));
     try {
       const line = (split: string, by?: string) => JSON.stringify({ text: `a ${split} line`, category: 'refund', sentiment: 'negative', angry: true, split, ...(by ? { by } : {}) });
-      fs.writeFileSync(path.join(dir, 'en.jsonl'), [line('train'), line('valid', 'o'), line('eval', 'h'), line('test'), '{not json', JSON.stringify({ text: 'x', category: 'nope', split: 'train' }), ''].join('\n'));
+      const outraged = JSON.stringify({ text: 'great, week three', category: 'order_status', sentiment: 'negative', angry: true, outrage: true, split: 'train', by: 'k' });
+      // "outrage" only qualifies an angry line
+      const calm = JSON.stringify({ text: 'ok thanks', category: 'other', sentiment: 'positive', angry: false, outrage: true, split: 'train' });
+      fs.writeFileSync(path.join(dir, 'en.jsonl'), [line('train'), line('valid', 'o'), line('eval', 'h'), line('test'), '{not json', JSON.stringify({ text: 'x', category: 'nope', split: 'train' }), outraged, calm, ''].join('\n'));
       const c = loadCorpus(dir);
       expect(c.examples.map((e) => [e.split, e.by, e.language])).toEqual([
         ['train', 'a', 'en'],
         ['valid', 'o', 'en'],
         ['eval', 'h', 'en'],
+        ['train', 'k', 'en'],
+        ['train', 'a', 'en'],
+      ]);
+      expect(c.examples.map((e) => [e.angry, e.outrage ?? false, narrowAngry(e)])).toEqual([
+        [true, false, true],
+        [true, false, true],
+        [true, false, true],
+        [true, true, false],
+        [false, false, false],
       ]);
       expect(c.skipped).toBe(3);
     } finally {
@@ -222,5 +234,18 @@ describe('loadCorpus', () => {
       seen.set(key, e.split);
     }
     expect(clashes).toEqual([]);
+  });
+
+  it('the shipped corpus marks outrage only on angry lines, and keeps both readings in every split', () => {
+    const all = loadCorpus().examples;
+    const wrong = all.filter((e) => e.outrage && (!e.angry || e.sentiment !== 'negative'));
+    expect(wrong.map((e) => `${e.language}: ${e.text}`)).toEqual([]);
+    for (const split of ['train', 'valid', 'eval'] as const) {
+      const angry = all.filter((e) => e.split === split && e.angry);
+      const narrow = angry.filter(narrowAngry).length;
+      // Both readings are measured: neither may be empty or the whole.
+      expect(narrow, split).toBeGreaterThan(angry.length * 0.3);
+      expect(narrow, split).toBeLessThan(angry.length);
+    }
   });
 });
