@@ -18,7 +18,11 @@
  *   npx tsx bench/triage-cv.ts --valid production round-six   # trained on the whole train split,
  *                                                      # scored on the validation split (round seven)
  *   npx tsx bench/triage-cv.ts --valid --writers=opqrs production   # only those validation writers
- *   npx tsx bench/triage-cv.ts --narrow …              # DESIGN.md's reading of angry (not "outrage" lines)
+ *   npx tsx bench/triage-cv.ts --valid writers          # round seven: the writers' reading of angry
+ *
+ * Each variant is trained and scored in its own reading of angry (TrainSettings.reading): DESIGN.md's
+ * for production (lines marked "outrage" are not angry), the writers' for `writers` and the
+ * variants of earlier rounds.
  *
  * --valid reads the validation split (`"split":"valid"`: writers who wrote nothing else, at an
  * ordinary share of angry lines): category macro-F1, and the anger figures over a fine sweep of the
@@ -29,7 +33,7 @@
 import fs from 'node:fs';
 import { CATEGORIES, loadCorpus, narrowAngry, type CorpusExample } from '../src/text/corpus.ts';
 import { FeatureKind, macroF1, prepareText, setCharFourGrams } from '../src/text/classifier.ts';
-import { ANGER_RULES, ROUND_SIX_ANGER_RULES, ROUND_SIX_STACK, DEFAULT_SARCASM_CUES, SARCASM_CUES, TRAIN_SETTINGS, decideAngry, setSarcasmCues, setStackCues, type StackSettings, type SarcasmCue, lexiconHitsPrepared, predictAll, trainModels, triageFeaturesPrepared, type AngerRules, type TrainSettings } from '../src/text/models.ts';
+import { ANGER_RULES, ROUND_SEVEN_ANGER_RULES, ROUND_SIX_ANGER_RULES, ROUND_SIX_STACK, WRITERS_SETTINGS, DEFAULT_SARCASM_CUES, SARCASM_CUES, TRAIN_SETTINGS, decideAngry, setSarcasmCues, setStackCues, type StackSettings, type SarcasmCue, lexiconHitsPrepared, predictAll, trainModels, triageFeaturesPrepared, type AngerRules, type TrainSettings } from '../src/text/models.ts';
 
 interface Variant {
   settings: TrainSettings;
@@ -45,11 +49,11 @@ interface Variant {
  * Round three's settings (the starting point of every variant below except `production`):
  * L2 1e-5, no class balance, no noisy copies, anger model threshold 0.35.
  */
-const base: TrainSettings = { ...TRAIN_SETTINGS, category: { ...TRAIN_SETTINGS.category, l2: 1e-5, balance: 0 }, augment: null, stack: null };
+const base: TrainSettings = { ...WRITERS_SETTINGS, category: { ...WRITERS_SETTINGS.category, l2: 1e-5, balance: 0 }, augment: null, stack: null };
 /** Production (rounds five and six): no second-stage anger model, the anger model's threshold 0.25. */
-const ROUND5: TrainSettings = { ...TRAIN_SETTINGS, stack: null };
-const ROUND5_RULES: AngerRules = { ...ANGER_RULES, model: 0.25 };
-const ROUND3_RULES: AngerRules = { ...ANGER_RULES, model: 0.35 };
+const ROUND5: TrainSettings = { ...WRITERS_SETTINGS, stack: null };
+const ROUND5_RULES: AngerRules = { ...ROUND_SEVEN_ANGER_RULES, model: 0.25 };
+const ROUND3_RULES: AngerRules = { ...ROUND_SEVEN_ANGER_RULES, model: 0.35 };
 const withCat = (o: Partial<TrainSettings['category']>): TrainSettings => ({ ...base, category: { ...base.category, ...o } });
 const withAnger = (o: Partial<TrainSettings['anger']>): TrainSettings => ({ ...base, anger: { ...base.anger, ...o } });
 const augment = (o: Partial<NonNullable<TrainSettings['augment']>>): TrainSettings => ({
@@ -59,6 +63,8 @@ const augment = (o: Partial<NonNullable<TrainSettings['augment']>>): TrainSettin
 
 export const VARIANTS: Record<string, Variant> = {
   production: { settings: TRAIN_SETTINGS, rules: ANGER_RULES },
+  // round seven's production: the writers' reading of angry, its rules
+  writers: { settings: WRITERS_SETTINGS, rules: ROUND_SEVEN_ANGER_RULES },
   'round-five': { settings: ROUND5, rules: ROUND5_RULES },
   baseline: { settings: base },
   'seed-8': { settings: { ...base, category: { ...base.category, seed: 8 }, anger: { ...base.anger, seed: 8 } } },
@@ -128,13 +134,13 @@ function stackVariants(): Record<string, Variant> {
   const out: Record<string, Variant> = {};
   const mk = (st: Partial<StackSettings>, o: { seed?: number; rules?: boolean } = {}): Variant => {
     const stack: StackSettings = { l2: 1, inputs: 'core', cues: ['scare'], folds: 'author', ...st };
-    const settings: TrainSettings = { ...TRAIN_SETTINGS, stack };
+    const settings: TrainSettings = { ...WRITERS_SETTINGS, stack };
     if (o.seed) {
       settings.category = { ...settings.category, seed: o.seed };
       settings.anger = { ...settings.anger, seed: o.seed };
       if (stack.extra?.kind === 'lr') stack.extra = { ...stack.extra, options: { ...stack.extra.options, seed: o.seed } };
     }
-    const rules = o.rules ? ANGER_RULES : { model: 0.4, withThreat: 0.4, withInsult: 0.4, withShouting: 0.4, withExclaiming: 0.4, calmModel: 0.4 };
+    const rules = o.rules ? ROUND_SEVEN_ANGER_RULES : { model: 0.4, withThreat: 0.4, withInsult: 0.4, withShouting: 0.4, withExclaiming: 0.4, calmModel: 0.4 };
     return { settings, rules, pure: !o.rules, before: () => setStackCues(stack.cues), after: () => setStackCues([]) };
   };
   out['stack'] = mk({});
@@ -144,7 +150,7 @@ function stackVariants(): Record<string, Variant> {
   out['stack-cues'] = mk({ cues: SARCASM_CUES });
   out['stack-l2-30'] = mk({ l2: 30 });
   out['stack-folds-5'] = mk({ folds: 5 });
-  const A = TRAIN_SETTINGS.anger;
+  const A = WRITERS_SETTINGS.anger;
   out['stack-nb'] = mk({ extra: { kind: 'nb' } });
   out['stack-lr-l2'] = mk({ extra: { kind: 'lr', options: { ...A, l2: 3e-4, epochs: 5 } } });
   out['stack-lr-neg'] = mk({ extra: { kind: 'lr', options: A, negOnly: true } });
@@ -153,12 +159,12 @@ function stackVariants(): Record<string, Variant> {
   out['stack-lr-neg-plain'] = mk({ inputs: 'plain', extra: { kind: 'lr', options: A, negOnly: true } });
   out['stack-lr-neg-l2'] = mk({ extra: { kind: 'lr', options: { ...A, l2: 1e-4 }, negOnly: true } });
   out['stack-lr-neg-cues'] = mk({ cues: SARCASM_CUES, extra: { kind: 'lr', options: A, negOnly: true } });
-  out['round-six'] = { settings: { ...TRAIN_SETTINGS, stack: ROUND_SIX_STACK }, rules: ROUND_SIX_ANGER_RULES };
+  out['round-six'] = { settings: { ...WRITERS_SETTINGS, stack: ROUND_SIX_STACK }, rules: ROUND_SIX_ANGER_RULES };
   for (const g of [4]) {
     const st = ROUND_SIX_STACK;
-    out[`round-six-groups-${g}`] = { settings: { ...TRAIN_SETTINGS, stack: { ...st, authorGroups: g } }, rules: ROUND_SIX_ANGER_RULES };
+    out[`round-six-groups-${g}`] = { settings: { ...WRITERS_SETTINGS, stack: { ...st, authorGroups: g } }, rules: ROUND_SIX_ANGER_RULES };
     const extra = st.extra?.kind === 'lr' ? { ...st.extra, options: { ...st.extra.options, seed: 8 } } : st.extra;
-    out[`round-six-groups-${g}-seed-8`] = { settings: { ...TRAIN_SETTINGS, category: { ...TRAIN_SETTINGS.category, seed: 8 }, anger: { ...TRAIN_SETTINGS.anger, seed: 8 }, stack: { ...st, extra, authorGroups: g } }, rules: ROUND_SIX_ANGER_RULES };
+    out[`round-six-groups-${g}-seed-8`] = { settings: { ...WRITERS_SETTINGS, category: { ...WRITERS_SETTINGS.category, seed: 8 }, anger: { ...WRITERS_SETTINGS.anger, seed: 8 }, stack: { ...st, extra, authorGroups: g } }, rules: ROUND_SIX_ANGER_RULES };
   }
   out['stack-lr-nochars'] = mk({ extra: { kind: 'lr', options: { ...A, l2: 1e-4, kindWeight: { ...A.kindWeight, [FeatureKind.chars]: 0 } } } });
   for (const seed of [8, 9]) {
@@ -171,7 +177,7 @@ function stackVariants(): Record<string, Variant> {
   for (const seed of [8, 9]) {
     const st = ROUND_SIX_STACK;
     const extra = st.extra?.kind === 'lr' ? { ...st.extra, options: { ...st.extra.options, seed } } : st.extra;
-    out[`round-six-seed-${seed}`] = { settings: { ...TRAIN_SETTINGS, category: { ...TRAIN_SETTINGS.category, seed }, anger: { ...TRAIN_SETTINGS.anger, seed }, stack: { ...st, extra } }, rules: ROUND_SIX_ANGER_RULES };
+    out[`round-six-seed-${seed}`] = { settings: { ...WRITERS_SETTINGS, category: { ...WRITERS_SETTINGS.category, seed }, anger: { ...WRITERS_SETTINGS.anger, seed }, stack: { ...st, extra } }, rules: ROUND_SIX_ANGER_RULES };
   }
   return out;
 }
@@ -195,11 +201,13 @@ function sarcasmVariants(): Record<string, Variant> {
   return out;
 }
 
-/** The corpus, in the reading of angry chosen on the command line (--narrow: DESIGN.md's). */
-let narrow = false;
-function corpusExamples(): CorpusExample[] {
+/**
+ * The corpus in the variant's reading of angry (round eight): DESIGN.md's (`reading: 'design'`,
+ * production) scores lines marked "outrage" as not angry; the writers' reading as angry.
+ */
+function corpusExamples(v: Variant): CorpusExample[] {
   const all = loadCorpus().examples;
-  return narrow ? all.map((e) => ({ ...e, angry: narrowAngry(e) })) : all;
+  return v.settings.reading === 'design' ? all.map((e) => ({ ...e, angry: narrowAngry(e) })) : all;
 }
 
 interface Scored {
@@ -303,7 +311,7 @@ export function crossValidate(name: string, v: Variant, which: { grouped: boolea
   const t0 = performance.now();
   v.before?.();
   const rules = v.rules ?? ROUND3_RULES;
-  const train = corpusExamples().filter((e) => e.split === 'train');
+  const train = corpusExamples(v).filter((e) => e.split === 'train');
   const result: CvResult = { variant: name, ms: 0 };
   try {
     if (which.grouped) {
@@ -414,7 +422,7 @@ export function validate(name: string, v: Variant, writers: ReadonlySet<string> 
   const t0 = performance.now();
   v.before?.();
   try {
-    const all = corpusExamples();
+    const all = corpusExamples(v);
     const valid = all.filter((e) => e.split === 'valid' && (!writers || writers.has(e.by ?? 'a')));
     if (!valid.length) throw new Error('the corpus has no validation lines ("split":"valid")');
     const scored = evaluate(all.filter((e) => e.split === 'train'), valid, v);
@@ -459,9 +467,6 @@ const onValid = args.includes('--valid');
 // keeps w-z for one reading at the end).
 const writersArg = args.find((a) => a.startsWith('--writers='));
 const validWriters = writersArg ? new Set(writersArg.slice('--writers='.length).split('')) : null;
-// --narrow: DESIGN.md's reading of angry (round eight): lines marked "outrage" are trained on and
-// scored as not angry.
-narrow = args.includes('--narrow');
 const names = args.filter((a) => !a.startsWith('--'));
 for (const n of names.length ? names : ['production']) {
   const v = VARIANTS[n];

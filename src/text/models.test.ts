@@ -53,6 +53,18 @@ describe('lexicon hits', () => {
     expect(isShouting('WHERE IS MY PACKAGE I PAID TWO WEEKS AGO')).toBe(true);
     expect(isShouting('My UPS and DHL tracking both say delivered')).toBe(false);
     expect(isShouting('this is UNACCEPTABLE and RIDICULOUS')).toBe(true);
+    // one word in capitals with marks stacked at the reader; Cyrillic capitals count too
+    expect(isShouting('I asked you to CANCEL it, why did you ship it??!')).toBe(true);
+    expect(isShouting('I asked you to CANCEL it, please confirm.')).toBe(false);
+    expect(isShouting('Где мой ЗАКАЗ? Прошло три НЕДЕЛИ')).toBe(true);
+    expect(isShouting('СДЭК опять задерживает посылку, подскажите сроки?')).toBe(false);
+    // capitals cited in quotation marks, and carriers or payments, are not the customer shouting
+    expect(isShouting('Meine Bank fragt wegen einer Abbuchung von "SZ ECOM TRADING". Sind Sie das?')).toBe(false);
+    expect(isShouting('Paid with PAYPAL, shipped by SEUR!! Thanks')).toBe(false);
+    // scripts without capitals shout with stacked marks
+    expect(isShouting('我买的是黑色42码！！！给我发个白色38码')).toBe(true);
+    expect(isShouting('いい加減止めて！！ 何回目ですか！！')).toBe(true);
+    expect(isShouting('届きました！ありがとうございます！')).toBe(false);
   });
   it('decides anger from the model and the cues together', () => {
     const calm = lexiconHits('I opened a chargeback by mistake, how do I cancel it?', 'en');

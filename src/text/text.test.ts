@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import { normalise, segmentWords, tokensForIndex, tokensForIndexBySegmenter } fr
 import { eld } from 'eld/medium';
 import { SUPPORTED_LANGUAGES, detectLanguage } from './language.ts';
 import { loadCorpus, narrowAngry } from './corpus.ts';
+import { contentDir } from '../core/paths.ts';
 import { LINGUA_KINDS, loadLingua, shortVariants } from './measure.ts';
 import { extractEntities } from './extract.ts';
 import { PhraseMatcher } from './lexicon.ts';
@@ -234,6 +236,27 @@ describe('loadCorpus', () => {
       seen.set(key, e.split);
     }
     expect(clashes).toEqual([]);
+  });
+
+  it('the outrage marks are the blind readers\' answers: an angry line is outrage exactly when they found no cue', () => {
+    const file = path.join(contentDir, 'triage', 'readings', 'cues.jsonl');
+    const readings = new Map<string, string[]>();
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const r = JSON.parse(line) as { id: string; lang: string; cues: string[] };
+      expect(r.cues.every((c) => c === 'threat' || c === 'insult' || c === 'shouting'), line).toBe(true);
+      readings.set(r.id, r.cues);
+    }
+    const unread: string[] = [];
+    const disagree: string[] = [];
+    for (const e of loadCorpus().examples) {
+      if (!e.angry) continue;
+      const cues = readings.get(crypto.createHash('sha1').update(`${e.language}\u0000${e.text}`).digest('hex').slice(0, 10));
+      if (!cues) unread.push(`${e.language}: ${e.text}`);
+      else if ((cues.length === 0) !== (e.outrage === true)) disagree.push(`${e.language}: ${e.text}`);
+    }
+    expect(unread).toEqual([]);
+    expect(disagree).toEqual([]);
   });
 
   it('the shipped corpus marks outrage only on angry lines, and keeps both readings in every split', () => {
