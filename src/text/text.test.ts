@@ -196,6 +196,8 @@ describe('language accuracy on public and held-out data (printed beside eld alon
   });
 });
 
+const ROUND_EIGHT_WRITERS = new Set(['aa', 'ab', 'ac', 'ad', 'ae']);
+
 describe('loadCorpus', () => {
   it('reads the train, validation and eval splits and skips lines that do not fit', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'corpus-'));
@@ -250,7 +252,8 @@ describe('loadCorpus', () => {
     const unread: string[] = [];
     const disagree: string[] = [];
     for (const e of loadCorpus().examples) {
-      if (!e.angry) continue;
+      // Round eight's writers (aa-ae) labelled in DESIGN.md's reading themselves: nothing to read.
+      if (!e.angry || ROUND_EIGHT_WRITERS.has(e.by ?? 'a')) continue;
       const cues = readings.get(crypto.createHash('sha1').update(`${e.language}\u0000${e.text}`).digest('hex').slice(0, 10));
       if (!cues) unread.push(`${e.language}: ${e.text}`);
       else if ((cues.length === 0) !== (e.outrage === true)) disagree.push(`${e.language}: ${e.text}`);
