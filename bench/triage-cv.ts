@@ -31,7 +31,7 @@
  * Everything is seeded: the same settings give the same figures.
  */
 import fs from 'node:fs';
-import { CATEGORIES, loadCorpus, narrowAngry, type CorpusExample } from '../src/text/corpus.ts';
+import { CATEGORIES, inDesignReading, loadCorpus, type CorpusExample } from '../src/text/corpus.ts';
 import { FeatureKind, macroF1, prepareText, setCharFourGrams } from '../src/text/classifier.ts';
 import { ANGER_RULES, ROUND_SEVEN_ANGER_RULES, ROUND_SIX_ANGER_RULES, ROUND_SIX_STACK, WRITERS_SETTINGS, DEFAULT_SARCASM_CUES, SARCASM_CUES, TRAIN_SETTINGS, decideAngry, setSarcasmCues, setStackCues, type StackSettings, type SarcasmCue, lexiconHitsPrepared, predictAll, trainModels, triageFeaturesPrepared, type AngerRules, type TrainSettings } from '../src/text/models.ts';
 
@@ -207,7 +207,7 @@ function sarcasmVariants(): Record<string, Variant> {
  */
 function corpusExamples(v: Variant): CorpusExample[] {
   const all = loadCorpus().examples;
-  return v.settings.reading === 'design' ? all.map((e) => ({ ...e, angry: narrowAngry(e) })) : all;
+  return v.settings.reading === 'design' ? all.map(inDesignReading) : all;
 }
 
 interface Scored {

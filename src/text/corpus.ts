@@ -5,11 +5,11 @@
  * "train"; "valid" (writers of their own, round seven) places thresholds and chooses between model
  * variants; "eval" is the held-out figure and chooses nothing.
  *
- * `angry` is the writers' reading, which the models learn. Since round eight, `"outrage": true`
- * marks an angry line that carries none of DESIGN.md's cues — no threat (chargeback, dispute, bad
- * review, legal action, a consumer authority), no insult, no shouting — only sarcasm, contempt or
- * outrage said plainly. Blind readers marked them (content/triage/README.md). DESIGN.md's narrower
- * reading of angry is `angry && !outrage` (narrowAngry).
+ * `angry` is the writers' reading. Since round eight, `"outrage": true` marks an angry line that
+ * carries none of DESIGN.md's cues — no threat (chargeback, dispute, bad review, legal action, a
+ * consumer authority), no insult, no shouting — only sarcasm, contempt or outrage said plainly.
+ * Blind readers marked them (content/triage/README.md). DESIGN.md's narrower reading of angry,
+ * `angry && !outrage` (narrowAngry, inDesignReading), is the one the anger model learns.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -53,6 +53,11 @@ export interface CorpusExample {
 /** Angry by DESIGN.md's definition (a threat, an insult or shouting): angry and not only outrage. */
 export function narrowAngry(e: Pick<CorpusExample, 'angry' | 'outrage'>): boolean {
   return e.angry && e.outrage !== true;
+}
+
+/** The example as DESIGN.md's reading labels it: an outrage-only line is not angry. */
+export function inDesignReading(e: CorpusExample): CorpusExample {
+  return e.outrage ? { ...e, angry: false } : e;
 }
 
 export const CORPUS_DIR = path.join(contentDir, 'triage', 'corpus');

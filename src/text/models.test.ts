@@ -65,6 +65,9 @@ describe('lexicon hits', () => {
     expect(isShouting('我买的是黑色42码！！！给我发个白色38码')).toBe(true);
     expect(isShouting('いい加減止めて！！ 何回目ですか！！')).toBe(true);
     expect(isShouting('届きました！ありがとうございます！')).toBe(false);
+    // ... but a short Latin message with stacked marks is not a script without capitals
+    expect(isShouting('Thanks!!!')).toBe(false);
+    expect(isShouting('ok!! merci!!')).toBe(false);
   });
   it('decides anger from the model and the cues together', () => {
     const calm = lexiconHits('I opened a chargeback by mistake, how do I cancel it?', 'en');
