@@ -136,6 +136,13 @@ describe('triageMessage', () => {
     const unmeant = triageMessage({ text: 'I am NOT going to open a PayPal dispute, just tell me when my refund comes' });
     expect(unmeant.angry).toBe(false);
     expect(unmeant.reasons.map((r) => r.code)).not.toContain('threat');
+    // Round nine: an ordinary word in capitals for stress is shouting when the message is unhappy,
+    // and the reason names it; an acronym or a capitalised word in a calm message is not.
+    const stressed = triageMessage({ text: 'I gave you my new address TWO days before you shipped and it still went to the old flat. Who reads these messages?' });
+    expect(stressed.angry).toBe(true);
+    expect(stressed.reasons.find((r) => r.code === 'negative')?.en).toContain('"TWO" in capitals');
+    expect(triageMessage({ text: 'Replying STOP to your texts did nothing, how do I unsubscribe?' }).angry).toBe(false);
+    expect(triageMessage({ text: 'Potrzebuję faktury z NIP do zamówienia 2219, dziękuję' }).angry).toBe(false);
     const meant = triageMessage({ text: 'Refund me today or I open a PayPal dispute.' });
     expect(meant.reasons.map((r) => r.code)).toContain('threat');
     expect(triageMessage({ text: 'the parcel says delivered but it is not here' }).category).toBe('lost_parcel');

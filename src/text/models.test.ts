@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ANGER_RULES, DEFAULT_SARCASM_CUES, ROUND_SIX_STACK, SARCASM_CUES, TRAIN_SETTINGS, cacheKey, decideAngry, isShouting, lexiconHits, noisyCopy, predictAll, readModelCache, setSarcasmCues, stackInputs, trainModels, triageFeatures, writeModelCache } from './models.ts';
+import { ANGER_RULES, DEFAULT_SARCASM_CUES, emphasisWord, ordinaryWords, ROUND_SIX_STACK, SARCASM_CUES, TRAIN_SETTINGS, cacheKey, decideAngry, isShouting, lexiconHits, noisyCopy, predictAll, readModelCache, setSarcasmCues, stackInputs, trainModels, triageFeatures, writeModelCache } from './models.ts';
 import { SoftmaxRegression } from './classifier.ts';
 import { createHash } from 'node:crypto';
 import { hashSources } from './cache-key.ts';
@@ -197,6 +197,34 @@ describe('the anger threshold', () => {
   });
 });
 
+describe('a word in capitals for stress (round nine)', () => {
+  const ordinary = ordinaryWords(['you sent it again', 'again and again', 'again?', 'never ever', 'never', 'never mind', 'niemals nie wieder', 'nie', 'nie', 'за две недели', 'две', 'две', 'nip 123 nip', 'NIP', 'NIP']);
+  it('learns the words written in lower case, not acronyms seen only in capitals', () => {
+    expect(ordinary.has('again')).toBe(true);
+    expect(ordinary.has('две')).toBe(true);
+    expect(ordinary.has('nip')).toBe(false); // twice in lower case: under the minimum of three
+    expect(ordinary.has('mind')).toBe(false);
+  });
+  it('finds an ordinary word in capitals, and not codes, acronyms or quoted names', () => {
+    expect(emphasisWord('wrong item AGAIN, second time', ordinary)).toBe('AGAIN');
+    expect(emphasisWord('я поменяла адрес ЗА ДВЕ НЕДЕЛИ до отправки', ordinary)).toBe('ДВЕ');
+    expect(emphasisWord('Faktura ma zły NIP, proszę o korektę', ordinary)).toBe(null);
+    expect(emphasisWord('order NEVER-123 has not shipped', ordinary)).toBe(null); // part of a code
+    expect(emphasisWord('the statement says "NEVER SLEEP STORE"', ordinary)).toBe(null);
+    expect(emphasisWord('wrong item again', ordinary)).toBe(null);
+    expect(emphasisWord('wrong item AGAIN', undefined)).toBe(null);
+  });
+  it('is angry only when the sentiment model reads the message as negative, and not when the customer says they are calm', () => {
+    const h = { ...lexiconHits('wrong item AGAIN, second time', 'en'), emphasis: 'AGAIN' };
+    expect(h.threats).toEqual([]);
+    expect(decideAngry(0.01, h, ANGER_RULES, ANGER_RULES.withEmphasis)).toBe(true);
+    expect(decideAngry(0.01, h, ANGER_RULES, ANGER_RULES.withEmphasis - 0.01)).toBe(false);
+    const calm = { ...lexiconHits("not angry, just asking: is it the wrong item AGAIN?", 'en'), emphasis: 'AGAIN' };
+    expect(calm.calm.length).toBeGreaterThan(0);
+    expect(decideAngry(0.01, calm, ANGER_RULES, 0.99)).toBe(false);
+  });
+});
+
 describe('model cache key', () => {
   it('changes when a corpus file changes, so a grown corpus is trained again', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crossdesk-key-'));
@@ -209,6 +237,34 @@ describe('model cache key', () => {
     expect(k2).not.toBe(k1);
     fs.writeFileSync(path.join(dir, 'de.jsonl'), '{"text":"c"}\n');
     expect(key()).not.toBe(k2);
+  });
+});
+
+describe('a word in capitals for stress (round nine)', () => {
+  const ordinary = ordinaryWords(['you sent it again', 'again and again', 'again?', 'never ever', 'never', 'never mind', 'niemals nie wieder', 'nie', 'nie', 'за две недели', 'две', 'две', 'nip 123 nip', 'NIP', 'NIP']);
+  it('learns the words written in lower case, not acronyms seen only in capitals', () => {
+    expect(ordinary.has('again')).toBe(true);
+    expect(ordinary.has('две')).toBe(true);
+    expect(ordinary.has('nip')).toBe(false); // twice in lower case: under the minimum of three
+    expect(ordinary.has('mind')).toBe(false);
+  });
+  it('finds an ordinary word in capitals, and not codes, acronyms or quoted names', () => {
+    expect(emphasisWord('wrong item AGAIN, second time', ordinary)).toBe('AGAIN');
+    expect(emphasisWord('я поменяла адрес ЗА ДВЕ НЕДЕЛИ до отправки', ordinary)).toBe('ДВЕ');
+    expect(emphasisWord('Faktura ma zły NIP, proszę o korektę', ordinary)).toBe(null);
+    expect(emphasisWord('order NEVER-123 has not shipped', ordinary)).toBe(null); // part of a code
+    expect(emphasisWord('the statement says "NEVER SLEEP STORE"', ordinary)).toBe(null);
+    expect(emphasisWord('wrong item again', ordinary)).toBe(null);
+    expect(emphasisWord('wrong item AGAIN', undefined)).toBe(null);
+  });
+  it('is angry only when the sentiment model reads the message as negative, and not when the customer says they are calm', () => {
+    const h = { ...lexiconHits('wrong item AGAIN, second time', 'en'), emphasis: 'AGAIN' };
+    expect(h.threats).toEqual([]);
+    expect(decideAngry(0.01, h, ANGER_RULES, ANGER_RULES.withEmphasis)).toBe(true);
+    expect(decideAngry(0.01, h, ANGER_RULES, ANGER_RULES.withEmphasis - 0.01)).toBe(false);
+    const calm = { ...lexiconHits("not angry, just asking: is it the wrong item AGAIN?", 'en'), emphasis: 'AGAIN' };
+    expect(calm.calm.length).toBeGreaterThan(0);
+    expect(decideAngry(0.01, calm, ANGER_RULES, 0.99)).toBe(false);
   });
 });
 
@@ -285,6 +341,8 @@ describe('trainModels', () => {
     const back = readModelCache(file, 'k1');
     expect(back).not.toBeNull();
     expect(back?.category.predict(f).probabilities.refund).toBeCloseTo(m.category.predict(f).probabilities.refund, 5);
+    expect(m.ordinary?.size).toBeGreaterThan(0);
+    expect([...(back?.ordinary ?? [])].sort()).toEqual([...(m.ordinary ?? [])].sort());
     expect(readModelCache(file, 'other-key')).toBeNull();
     fs.writeFileSync(file, 'garbage');
     expect(readModelCache(file, 'k1')).toBeNull();

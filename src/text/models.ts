@@ -26,6 +26,11 @@ export interface LexiconHits {
   shouting: boolean;
   /** "!!", "?!", "！！" */
   exclaiming: boolean;
+  /**
+   * An ordinary word written in capitals for stress ("wrong item AGAIN", "NIGDY nie zamawiałam"),
+   * not an acronym: set by the caller from the trained models' vocabulary (emphasisWord).
+   */
+  emphasis?: string | null;
   /** A question mark (? ？ ؟). */
   question: boolean;
   /** Number of words (CJK runs count as one). */
@@ -59,7 +64,7 @@ function lexiconFor(language: string): PhraseMatcher | null {
 // Carrier and other abbreviations written in capitals that are not shouting.
 const ACRONYMS = new Set(['UPS', 'USPS', 'DHL', 'FEDEX', 'EMS', 'TNT', 'GLS', 'DPD', 'VAT', 'IVA', 'TVA', 'MWST', 'USB', 'LED', 'XL', 'XXL', 'XS', 'PDF', 'SMS', 'OK', 'ASAP', 'EU', 'UK', 'USA', 'SKU', 'ID', 'PIN', 'ATM', 'RMA', 'CN', 'PS', 'HDMI', 'SSD', 'NFC', 'BLIK', 'PIX', 'CTT', 'PTT',
   // carriers, marketplaces, payments and consumer bodies customers write in capitals (round eight)
-  'SEUR', 'INPOST', 'POSTNL', 'EVRI', 'ARAMEX', 'SMSA', 'NAQEL', 'CDEK', 'СДЭК', 'ОЗОН', 'OZON', 'PAYPAL', 'KLARNA', 'SWISH', 'SEPA', 'IBAN', 'EORI', 'IOSS', 'CIMER', 'CİMER', 'KVKK', 'UOKIK', 'PROCON', 'PROFECO', 'ACCC', 'DGCCRF', 'FACUA', 'OTTO', 'ZARA', 'IKEA', 'ASOS', 'SHEIN', 'TEMU', 'EBAY', 'HTTP', 'HTTPS', 'WIFI', 'JPEG', 'ISBN', 'ALDI', 'LIDL']);
+  'SEUR', 'INPOST', 'POSTNL', 'EVRI', 'ARAMEX', 'SMSA', 'NAQEL', 'CDEK', 'СДЭК', 'СМС', 'ПВЗ', 'ОЗОН', 'OZON', 'PAYPAL', 'KLARNA', 'SWISH', 'SEPA', 'IBAN', 'EORI', 'IOSS', 'CIMER', 'CİMER', 'KVKK', 'UOKIK', 'PROCON', 'PROFECO', 'ACCC', 'DGCCRF', 'FACUA', 'OTTO', 'ZARA', 'IKEA', 'ASOS', 'SHEIN', 'TEMU', 'EBAY', 'HTTP', 'HTTPS', 'WIFI', 'JPEG', 'ISBN', 'ALDI', 'LIDL']);
 
 /** Case of the characters below U+0590 (Latin, Greek, Cyrillic, Armenian): 1 upper, 2 lower, 0 none. */
 let caseTable: Uint8Array | null = null;
@@ -114,6 +119,45 @@ export function isShouting(text: string): boolean {
   let capsWords = 0;
   for (const m of sample.matchAll(CAPS_WORD)) if (!ACRONYMS.has(m[0])) capsWords++;
   return capsWords >= 2 || (capsWords === 1 && STACKED_MARKS.test(sample));
+}
+
+/** A word of 3+ capitals (any cased script), not inside a longer word or code ("WEB-1184", "P24*SKLEP-EU"). */
+const CAPS3_WORD = /(?<![\p{L}\p{N}*_\-/@#&+])\p{Lu}{3,}(?![\p{L}\p{N}*_\-/@#&+])/gu;
+
+/**
+ * The first word written in capitals for stress ("you sent the wrong colour AGAIN", "ЗА ДВЕ
+ * НЕДЕЛИ"): 3+ capitals, outside quotation marks, not a known acronym, and written in lower case
+ * at least a few times in the train split (`ordinary`: TriageModels.ordinary). That last test is
+ * what tells "AGAIN", "NIGDY", "WEER" from "NIP", "RODO", "CNPJ", "BRT": acronyms are seldom
+ * written in lower case. Round nine; on its own it is weaker than shouting (AngerRules.withEmphasis).
+ */
+export function emphasisWord(text: string, ordinary: ReadonlySet<string> | undefined): string | null {
+  if (!ordinary || !ordinary.size) return null;
+  const sample = (text.length > 2000 ? text.slice(0, 2000) : text).replace(QUOTED, ' ');
+  for (const m of sample.matchAll(CAPS3_WORD)) {
+    if (ACRONYMS.has(m[0])) continue;
+    if (ordinary.has(m[0].toLowerCase())) return m[0];
+  }
+  return null;
+}
+
+/** Minimum number of lower-case uses in the train split for a word to be "ordinary" (emphasisWord). */
+const ORDINARY_MIN_COUNT = 3;
+const LETTERS = /\p{L}{3,}/gu;
+
+/** The words the given texts write in lower case at least ORDINARY_MIN_COUNT times (see emphasisWord). */
+export function ordinaryWords(texts: Iterable<string>): Set<string> {
+  const counts = new Map<string, number>();
+  for (const t of texts) {
+    for (const m of t.matchAll(LETTERS)) {
+      const w = m[0];
+      if (w !== w.toLowerCase() || w === w.toUpperCase()) continue; // capitals in it, or a script without case
+      counts.set(w, (counts.get(w) ?? 0) + 1);
+    }
+  }
+  const out = new Set<string>();
+  for (const [w, n] of counts) if (n >= ORDINARY_MIN_COUNT) out.add(w);
+  return out;
 }
 
 /** Lexicon hits of a text for the given language (plus English, which customers mix in). */
@@ -353,6 +397,8 @@ export interface TriageModels {
   fused: FusedSoftmax;
   /** The second-stage anger model (TrainSettings.stack), or null. */
   stack?: Stacker | null;
+  /** Words the train split writes in lower case (ordinaryWords): tells stress in capitals from acronyms. */
+  ordinary?: ReadonlySet<string>;
   /** Number of training examples and how long training took. */
   trainedOn: number;
   trainMs: number;
@@ -639,7 +685,8 @@ export function trainModels(corpus: readonly CorpusExample[], settings: TrainSet
   const angerExtra = stack?.extra instanceof SoftmaxRegression ? (stack.extra as SoftmaxRegression<AngerLabel>) : null;
   if (angerExtra && !category.sameRows(angerExtra)) throw new Error('triage models: feature rows differ');
   const fused = new FusedSoftmax(angerExtra ? [category, sentiment, anger, angerExtra] : [category, sentiment, anger]);
-  return { category, sentiment, anger, fused, stack, trainedOn: examples.length, trainMs: performance.now() - t0 };
+  const ordinary = ordinaryWords(examples.map((e) => e.text));
+  return { category, sentiment, anger, fused, stack, ordinary, trainedOn: examples.length, trainMs: performance.now() - t0 };
 }
 
 /**
@@ -742,7 +789,7 @@ export function readModelCache(file: string, key: string): TriageModels | null {
     const t0 = performance.now();
     const buf = fs.readFileSync(file);
     const headerLen = buf.readUInt32LE(0);
-    const header = JSON.parse(buf.subarray(4, 4 + headerLen).toString('utf8')) as { key: string; trainedOn: number; sizes: { vocab: number; k: number }[]; stack?: { settings: StackSettings; weights: number[] } | null };
+    const header = JSON.parse(buf.subarray(4, 4 + headerLen).toString('utf8')) as { key: string; trainedOn: number; sizes: { vocab: number; k: number }[]; stack?: { settings: StackSettings; weights: number[] } | null; ordinary?: string[] };
     const stackHeader = header.stack ?? null;
     const extraOptions = stackHeader?.settings.extra?.kind === 'lr' ? stackHeader.settings.extra.options : null;
     if (header.key !== key || header.sizes.length !== (extraOptions ? 4 : 3) || (stackHeader?.settings.extra && !extraOptions)) return null;
@@ -769,7 +816,7 @@ export function readModelCache(file: string, key: string): TriageModels | null {
     for (const m of all.slice(1)) fresh.category.sameRows(m);
     const fused = new FusedSoftmax(all);
     const stack = stackHeader ? { settings: stackHeader.settings, weights: Float64Array.from(stackHeader.weights), extra } : null;
-    return { ...fresh, fused, stack, trainedOn: header.trainedOn, trainMs: performance.now() - t0 };
+    return { ...fresh, fused, stack, ordinary: new Set(header.ordinary ?? []), trainedOn: header.trainedOn, trainMs: performance.now() - t0 };
   } catch {
     return null;
   }
@@ -782,7 +829,7 @@ export function writeModelCache(file: string, key: string, m: TriageModels): voi
     const models: SoftmaxRegression<string>[] = [...MODEL_NAMES.map((n) => m[n]), ...(m.stack?.extra ? [m.stack.extra as SoftmaxRegression<AngerLabel>] : [])];
     const states = models.map((x) => x.exportState());
     const stack = m.stack ? { settings: m.stack.settings, weights: Array.from(m.stack.weights) } : null;
-    const header = Buffer.from(JSON.stringify({ key, trainedOn: m.trainedOn, sizes: states.map((st, i) => ({ vocab: st.buckets.length, k: models[i].labels.length })), stack }));
+    const header = Buffer.from(JSON.stringify({ key, trainedOn: m.trainedOn, sizes: states.map((st, i) => ({ vocab: st.buckets.length, k: models[i].labels.length })), stack, ordinary: m.ordinary ? [...m.ordinary] : [] }));
     const len = Buffer.alloc(4);
     len.writeUInt32LE(header.length, 0);
     const parts: Buffer[] = [len, header];
@@ -806,6 +853,12 @@ export interface AngerRules {
   withInsult: number;
   withShouting: number;
   withExclaiming: number;
+  /**
+   * an ordinary word in capitals for stress (LexiconHits.emphasis): angry when the SENTIMENT
+   * model's probability of negative reaches this (the anger model, taught DESIGN.md's reading on
+   * folded text, never sees capitals and gives such lines ~0.01)
+   */
+  withEmphasis: number;
   /** when the customer says they are calm or a threat is not meant (and neither insults nor shouts) */
   calmModel: number;
 }
@@ -817,10 +870,10 @@ export interface AngerRules {
 // with round seven's 0.05 floor under each cue, 0.940 / 0.752. Round seven's rule (precision =
 // recall on the validation split) would put the model threshold at ~0.06, where the validation
 // split moves by two lines and leave-one-author-out cross-validation loses 0.17 precision: not taken.
-export const ANGER_RULES: AngerRules = { model: 0.5, withThreat: 0, withInsult: 0, withShouting: 0, withExclaiming: 0.15, calmModel: 0.5 };
+export const ANGER_RULES: AngerRules = { model: 0.5, withThreat: 0, withInsult: 0, withShouting: 0, withExclaiming: 0.15, withEmphasis: 0.5, calmModel: 0.5 };
 // Round seven, the writers' reading (TRAIN_SETTINGS.reading = 'writers'): model 0.28, where
 // precision = recall on the validation split (0.884 at 0.283); rounds four to six had 0.25.
-export const ROUND_SEVEN_ANGER_RULES: AngerRules = { model: 0.28, withThreat: 0.05, withInsult: 0.05, withShouting: 0.05, withExclaiming: 0.15, calmModel: 0.5 };
+export const ROUND_SEVEN_ANGER_RULES: AngerRules = { model: 0.28, withThreat: 0.05, withInsult: 0.05, withShouting: 0.05, withExclaiming: 0.15, withEmphasis: 2, calmModel: 0.5 };
 /** With ROUND_SIX_STACK: where its cross-validation has pooled precision = recall (0.356). */
 export const ROUND_SIX_ANGER_RULES: AngerRules = { ...ROUND_SEVEN_ANGER_RULES, model: 0.36 };
 
@@ -829,7 +882,7 @@ export const ROUND_SIX_ANGER_RULES: AngerRules = { ...ROUND_SEVEN_ANGER_RULES, m
  * does not rule anger out. A threat said not to be meant ("I'm not going to open a dispute",
  * "opened a chargeback by mistake") counts only through the model.
  */
-export function decideAngry(pAngry: number, hits: LexiconHits, rules: AngerRules = ANGER_RULES): boolean {
+export function decideAngry(pAngry: number, hits: LexiconHits, rules: AngerRules = ANGER_RULES, pNegative = 0): boolean {
   const calm = hits.calm.length > 0;
   // "Not angry, just asking", "I won't open a dispute": the model must be surer than usual.
   if (calm && hits.insults.length === 0 && !hits.shouting) return pAngry >= rules.calmModel;
@@ -838,6 +891,7 @@ export function decideAngry(pAngry: number, hits: LexiconHits, rules: AngerRules
   if (hits.insults.length > 0 && pAngry >= rules.withInsult) return true;
   if (hits.shouting && pAngry >= rules.withShouting) return true;
   if (hits.exclaiming && !calm && pAngry >= rules.withExclaiming) return true;
+  if (hits.emphasis && !calm && pNegative >= rules.withEmphasis) return true;
   return false;
 }
 
