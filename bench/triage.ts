@@ -177,11 +177,16 @@ const suite: BenchSuite = async (ctx) => {
 
     // The validation split (round seven: writers of their own, who wrote nothing else). Writers o-s
     // placed the anger threshold and showed lexicon false alarms; w-z were written afterwards and
-    // chose nothing.
+    // chose nothing (read after rounds seven and eight); ak-am (round nine) chose nothing either.
     const validSet = corpus.examples.filter((e) => e.split === 'valid');
     if (validSet.length) {
       const scored = validSet.map((e) => ({ e, r: triageMessage({ text: e.text }) }));
       const groups: [string, typeof scored][] = [['validation split', scored]];
+      for (const [name, set] of [['writers o-s (chose the rules)', 'opqrs'], ['fresh writers w-z', 'wxyz'], ['fresh writers ak-am (round nine)', 'ak,al,am']] as const) {
+        const writers = new Set(set.includes(',') ? set.split(',') : set.split(''));
+        const sub = scored.filter(({ e }) => writers.has(e.by ?? 'a'));
+        if (sub.length) groups.push([`validation lines by ${name}`, sub]);
+      }
       for (const by of [...new Set(validSet.map((e) => e.by ?? 'a'))].sort()) groups.push([`validation lines by writer ${by}`, scored.filter(({ e }) => (e.by ?? 'a') === by)]);
       for (const [name, sub] of groups) {
         const f = categoryF1(sub);
