@@ -33,7 +33,7 @@
 import fs from 'node:fs';
 import { CATEGORIES, inDesignReading, loadCorpus, type CorpusExample } from '../src/text/corpus.ts';
 import { FeatureKind, macroF1, prepareText, setCharFourGrams } from '../src/text/classifier.ts';
-import { ANGER_RULES, ROUND_SEVEN_ANGER_RULES, ROUND_SIX_ANGER_RULES, ROUND_SIX_STACK, WRITERS_SETTINGS, DEFAULT_SARCASM_CUES, SARCASM_CUES, TRAIN_SETTINGS, decideAngry, emphasisWord, setSarcasmCues, setStackCues, type StackSettings, type SarcasmCue, lexiconHitsPrepared, predictAll, trainModels, triageFeaturesPrepared, type AngerRules, type TrainSettings } from '../src/text/models.ts';
+import { ANGER_RULES, ROUND_SEVEN_ANGER_RULES, ROUND_SIX_ANGER_RULES, ROUND_SIX_STACK, WRITERS_SETTINGS, DEFAULT_SARCASM_CUES, SARCASM_CUES, TRAIN_SETTINGS, decideAngry, readCapitals, setSarcasmCues, setStackCues, type StackSettings, type SarcasmCue, lexiconHitsPrepared, predictAll, trainModels, triageFeaturesPrepared, type AngerRules, type TrainSettings } from '../src/text/models.ts';
 
 interface Variant {
   settings: TrainSettings;
@@ -226,7 +226,7 @@ function evaluate(train: readonly CorpusExample[], test: readonly CorpusExample[
   return test.map((e) => {
     const prep = prepareText(e.text);
     const hits = lexiconHitsPrepared(prep, e.language);
-    hits.emphasis = emphasisWord(prep.window, m.ordinary);
+    readCapitals(hits, prep.window, m.ordinary);
     const p = predictAll(m, triageFeaturesPrepared(prep, hits), hits);
     return { e, predicted: p.category.label, probs: Float64Array.from(CATEGORIES, (c) => p.category.probabilities[c]), pAngry: p.anger.probabilities.angry, pNegative: p.sentiment.probabilities.negative, hits };
   });

@@ -7,7 +7,7 @@
  */
 import { detectLanguage } from '../text/language.ts';
 import { extractEntities, type Entities } from '../text/extract.ts';
-import { decideAngry, emphasisWord, getModels, lexiconHitsPrepared, predictAll, triageFeaturesPrepared, type LexiconHits } from '../text/models.ts';
+import { decideAngry, getModels, readCapitals, shoutCounts, lexiconHitsPrepared, predictAll, triageFeaturesPrepared, type LexiconHits } from '../text/models.ts';
 import { prepareText } from '../text/classifier.ts';
 import type { Category, Sentiment } from '../text/corpus.ts';
 
@@ -180,12 +180,13 @@ function triageUnsafe(input: TriageInput): TriageResult {
 
   const models = getModels();
   const hits: LexiconHits = lexiconHitsPrepared(prepared, lang.language);
-  hits.emphasis = emphasisWord(prepared.window, models.ordinary);
+  readCapitals(hits, prepared.window, models.ordinary);
   const features = triageFeaturesPrepared(prepared, hits, true); // language is decided: add the tags in place
   const { category: cat, sentiment: sent, anger } = predictAll(models, features, hits); // hits: for a second-stage anger model, when one is trained (none in production)
 
   const insulted = hits.insults.length > 0;
   const angry = decideAngry(anger.probabilities.angry, hits, undefined, sent.probabilities.negative);
+  const shouting = shoutCounts(hits, undefined, sent.probabilities.negative);
   // "I won't open a dispute", "opened a chargeback by mistake": a threat not meant adds no urgency.
   const threatened = hits.threats.length > 0 && (angry || hits.calm.length === 0);
   // An angry customer is not neutral, whatever the words.
@@ -210,7 +211,7 @@ function triageUnsafe(input: TriageInput): TriageResult {
   if (angry && !threatened && !insulted) {
     const w = 0.2;
     urgency += w;
-    const stress = hits.emphasis && !hits.shouting ? ` ("${hits.emphasis}" in capitals)` : '';
+    const stress = hits.emphasis && !shouting ? ` ("${hits.emphasis}" in capitals)` : '';
     reasons.push({ code: 'negative', en: `customer is angry${stress}`, zh: `客户情绪激动${stress ? `（大写强调 "${hits.emphasis}"）` : ''}`, weight: w });
   } else if (angry) {
     urgency += 0.1;
@@ -219,7 +220,7 @@ function triageUnsafe(input: TriageInput): TriageResult {
     urgency += w;
     reasons.push({ code: 'negative', en: 'customer is unhappy', zh: '客户不满', weight: w });
   }
-  if (hits.shouting) {
+  if (shouting) {
     const w = 0.05;
     urgency += w;
     reasons.push({ code: 'shouting', en: 'writes in capitals (shouting)', zh: '全大写（情绪激动）', weight: w });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ANGER_RULES, DEFAULT_SARCASM_CUES, emphasisWord, ordinaryWords, ROUND_SIX_STACK, SARCASM_CUES, TRAIN_SETTINGS, cacheKey, decideAngry, isShouting, lexiconHits, noisyCopy, predictAll, readModelCache, setSarcasmCues, stackInputs, trainModels, triageFeatures, writeModelCache } from './models.ts';
+import { ANGER_RULES, DEFAULT_SARCASM_CUES, ROUND_SEVEN_ANGER_RULES, emphasisWord, ordinaryWords, readCapitals, shoutCounts, shoutingOf, threatsAsked, ROUND_SIX_STACK, SARCASM_CUES, TRAIN_SETTINGS, cacheKey, decideAngry, isShouting, lexiconHits, noisyCopy, predictAll, readModelCache, setSarcasmCues, stackInputs, trainModels, triageFeatures, writeModelCache } from './models.ts';
 import { SoftmaxRegression } from './classifier.ts';
 import { createHash } from 'node:crypto';
 import { hashSources } from './cache-key.ts';
@@ -225,6 +225,51 @@ describe('a word in capitals for stress (round nine)', () => {
   });
 });
 
+describe('round nine: kinds of shouting and threats only asked about', () => {
+  it('tells capitals, words in capitals and stacked marks apart, and skips codes and Latin codes in CJK text', () => {
+    expect(shoutingOf('WHERE IS MY PACKAGE I PAID TWO WEEKS AGO')?.kind).toBe('capitals');
+    expect(shoutingOf('the parcel is late and this is UNACCEPTABLE and RIDICULOUS')).toEqual({ kind: 'words', words: ['UNACCEPTABLE', 'RIDICULOUS'] });
+    expect(shoutingOf('届いたのSなんだけど！！！どこ見て梱包してんの')?.kind).toBe('marks');
+    expect(shoutingOf('Куртка TITAN-WINTER в размере XL оказалась маломерной')).toBeNull();
+    expect(shoutingOf('型号PRO-MAX X2的充电头和描述不一样，实测只有20W，有点失望。订单CN-88460')).toBeNull();
+  });
+  it('counts stacked marks only in a negative message and words in capitals only when one is an ordinary word', () => {
+    const joy = lexiconHits('もう届きました！！！子どもが大喜びです！', 'ja');
+    expect(joy.shout?.kind).toBe('marks');
+    expect(shoutCounts(joy, ANGER_RULES, 0.1)).toBe(false);
+    expect(shoutCounts(joy, ANGER_RULES, 0.9)).toBe(true);
+    expect(decideAngry(0.01, joy, ANGER_RULES, 0.1)).toBe(false);
+    const brand = lexiconHits('De opzetborstels voor mijn PHILIPS SONICARE passen niet, beetje jammer', 'nl');
+    expect(brand.shout?.kind).toBe('words');
+    readCapitals(brand, 'De opzetborstels voor mijn PHILIPS SONICARE passen niet, beetje jammer', new Set(['passen', 'niet']));
+    expect(brand.shoutOrdinary).toBe(false);
+    expect(shoutCounts(brand, ANGER_RULES, 0.9)).toBe(false);
+    const loud = lexiconHits('I want my MONEY BACK today', 'en');
+    readCapitals(loud, 'I want my MONEY BACK today', new Set(['money', 'back']));
+    expect(loud.shoutOrdinary).toBe(true);
+    expect(decideAngry(0.01, loud, ANGER_RULES, 0.1)).toBe(true);
+    // Round seven's rules keep every shout.
+    expect(shoutCounts(brand, ROUND_SEVEN_ANGER_RULES, 0)).toBe(true);
+  });
+  it('takes a threat that is only asked about as calm, and not a threat stated beside a question', () => {
+    const asked = lexiconHits('quick question, if I do a chargeback through Amex does that mess up the refund?', 'en');
+    expect(asked.threats.length).toBeGreaterThan(0);
+    expect(asked.calm).toContain('question');
+    expect(decideAngry(0.2, asked)).toBe(false);
+    expect(lexiconHits('Refund me by Friday or I file a chargeback. Is that clear?', 'en').calm).toEqual([]);
+    expect(lexiconHits('Should I call my lawyer?!', 'en').calm).toEqual([]);
+    expect(lexiconHits("Ticaret Bakanlığı'na ve CİMER'e yazmadan önce son kez soruyorum: para ne zaman iade edilecek?", 'tr').calm).toEqual([]);
+    expect(threatsAsked('how does a chargeback work? i am filing a chargeback tomorrow.', ['chargeback*'])).toBe(false);
+    expect(threatsAsked('クレジットカードのチャージバックってどうやるんですか?', ['チャージバック'])).toBe(true);
+  });
+  it('reads "rather than" before a threat as not meant', () => {
+    const h = lexiconHits("Je préfère régler cela directement avec vous plutôt que d'ouvrir un litige PayPal. Une date ?", 'fr');
+    expect(h.threats.length).toBeGreaterThan(0);
+    expect(h.calm).toContain('unmeant');
+    expect(lexiconHits('不是要投诉哈，就是有点无奈，能换成黑色吗', 'zh').calm).toContain('unmeant');
+  });
+});
+
 describe('model cache key', () => {
   it('changes when a corpus file changes, so a grown corpus is trained again', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crossdesk-key-'));
@@ -265,6 +310,51 @@ describe('a word in capitals for stress (round nine)', () => {
     const calm = { ...lexiconHits("not angry, just asking: is it the wrong item AGAIN?", 'en'), emphasis: 'AGAIN' };
     expect(calm.calm.length).toBeGreaterThan(0);
     expect(decideAngry(0.01, calm, ANGER_RULES, 0.99)).toBe(false);
+  });
+});
+
+describe('round nine: kinds of shouting and threats only asked about', () => {
+  it('tells capitals, words in capitals and stacked marks apart, and skips codes and Latin codes in CJK text', () => {
+    expect(shoutingOf('WHERE IS MY PACKAGE I PAID TWO WEEKS AGO')?.kind).toBe('capitals');
+    expect(shoutingOf('the parcel is late and this is UNACCEPTABLE and RIDICULOUS')).toEqual({ kind: 'words', words: ['UNACCEPTABLE', 'RIDICULOUS'] });
+    expect(shoutingOf('届いたのSなんだけど！！！どこ見て梱包してんの')?.kind).toBe('marks');
+    expect(shoutingOf('Куртка TITAN-WINTER в размере XL оказалась маломерной')).toBeNull();
+    expect(shoutingOf('型号PRO-MAX X2的充电头和描述不一样，实测只有20W，有点失望。订单CN-88460')).toBeNull();
+  });
+  it('counts stacked marks only in a negative message and words in capitals only when one is an ordinary word', () => {
+    const joy = lexiconHits('もう届きました！！！子どもが大喜びです！', 'ja');
+    expect(joy.shout?.kind).toBe('marks');
+    expect(shoutCounts(joy, ANGER_RULES, 0.1)).toBe(false);
+    expect(shoutCounts(joy, ANGER_RULES, 0.9)).toBe(true);
+    expect(decideAngry(0.01, joy, ANGER_RULES, 0.1)).toBe(false);
+    const brand = lexiconHits('De opzetborstels voor mijn PHILIPS SONICARE passen niet, beetje jammer', 'nl');
+    expect(brand.shout?.kind).toBe('words');
+    readCapitals(brand, 'De opzetborstels voor mijn PHILIPS SONICARE passen niet, beetje jammer', new Set(['passen', 'niet']));
+    expect(brand.shoutOrdinary).toBe(false);
+    expect(shoutCounts(brand, ANGER_RULES, 0.9)).toBe(false);
+    const loud = lexiconHits('I want my MONEY BACK today', 'en');
+    readCapitals(loud, 'I want my MONEY BACK today', new Set(['money', 'back']));
+    expect(loud.shoutOrdinary).toBe(true);
+    expect(decideAngry(0.01, loud, ANGER_RULES, 0.1)).toBe(true);
+    // Round seven's rules keep every shout.
+    expect(shoutCounts(brand, ROUND_SEVEN_ANGER_RULES, 0)).toBe(true);
+  });
+  it('takes a threat that is only asked about as calm, and not a threat stated beside a question', () => {
+    const asked = lexiconHits('quick question, if I do a chargeback through Amex does that mess up the refund?', 'en');
+    expect(asked.threats.length).toBeGreaterThan(0);
+    expect(asked.calm).toContain('question');
+    expect(decideAngry(0.2, asked)).toBe(false);
+    expect(lexiconHits('Refund me by Friday or I file a chargeback. Is that clear?', 'en').calm).toEqual([]);
+    expect(lexiconHits('Should I call my lawyer?!', 'en').calm).toEqual([]);
+    expect(lexiconHits("Ticaret Bakanlığı'na ve CİMER'e yazmadan önce son kez soruyorum: para ne zaman iade edilecek?", 'tr').calm).toEqual([]);
+    expect(threatsAsked('how does a chargeback work? i am filing a chargeback tomorrow.', ['chargeback*'])).toBe(false);
+    expect(threatsAsked('クレジットカードのチャージバックってどうやるんですか?', ['チャージバック'])).toBe(true);
+  });
+  it('reads "rather than" before a threat as not meant', () => {
+    const h = lexiconHits("Je préfère régler cela directement avec vous plutôt que d'ouvrir un litige PayPal. Une date ?", 'fr');
+    expect(h.threats.length).toBeGreaterThan(0);
+    expect(h.calm).toContain('unmeant');
+    expect(lexiconHits('不是要投诉哈，就是有点无奈，能换成黑色吗', 'zh').calm).toContain('unmeant');
   });
 });
 

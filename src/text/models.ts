@@ -22,8 +22,15 @@ export interface LexiconHits {
   calm: string[];
   /** category -> entries found */
   categories: Partial<Record<Category, string[]>>;
-  /** Mostly capital letters, or several long words in capitals. */
+  /** Mostly capital letters, or several long words in capitals, or "！！！" in CJK / Arabic (shoutingOf). */
   shouting: boolean;
+  /** How it shouts (shoutingOf), when it does. */
+  shout?: { kind: ShoutKind; words: string[] } | null;
+  /**
+   * Whether some word of a `words` shout is an ordinary word of the train split (set by the
+   * caller with readCapitals; undefined: not known, the shout counts).
+   */
+  shoutOrdinary?: boolean;
   /** "!!", "?!", "！！" */
   exclaiming: boolean;
   /**
@@ -80,21 +87,26 @@ function cases(): Uint8Array {
   return (caseTable = t);
 }
 
-/** A word of 4+ capitals (Latin, Cyrillic, Greek …: \b knows only ASCII words). */
-const CAPS_WORD = /(?<![\p{L}\p{N}])\p{Lu}{4,}(?![\p{L}\p{N}])/gu;
+/** A word of 4+ capitals (Latin, Cyrillic, Greek …: \b knows only ASCII words), not part of a code ("TITAN-WINTER"). */
+const CAPS_WORD = /(?<![\p{L}\p{N}*_\-/@#&+])\p{Lu}{4,}(?![\p{L}\p{N}*_\-/@#&+])/gu;
 /** Text in quotation marks: a cited status, error or bank descriptor, not the customer's own voice. */
 const QUOTED = /["“„«「『][^"“”„«»「」『』\n]{1,60}["”“»」』]/gu;
 /** Marks stacked at the reader: "!!", "???", "?!", "！！". */
 const STACKED_MARKS = /[!！]{2,}|[?？]{3,}|[?？][!！]|[!！][?？]/;
 
 /**
- * Shouting: most cased letters are capitals (in a text long enough to tell), or 2+ long words in
- * capitals, or one with marks stacked at the reader ("I said CANCEL!!"), or — in a script without
- * capitals — marks stacked at the reader ("！！！"). Acronyms and brands
- * (DHL, SEUR …) and words inside quotation marks ("SZ ECOM TRADING" on a bank statement) do not
- * count. Round eight: Cyrillic capitals never counted before (\b is ASCII-only).
+ * How a text shouts: `capitals` (most cased letters are capitals, in a text long enough to tell),
+ * `words` (2+ long words in capitals, or one with marks stacked at the reader: "I said CANCEL!!";
+ * `words` lists them), or `marks` (in a script without capitals, marks stacked at the reader:
+ * "！！！", or "!!" twice). Acronyms and brands (DHL, SEUR …), words joined to a code
+ * ("TITAN-WINTER", "PRO-MAX") and words inside quotation marks ("SZ ECOM TRADING" on a bank
+ * statement) do not count. Round eight: Cyrillic capitals never counted before (\b is
+ * ASCII-only). Round nine: the kinds, so that the anger decision can ask more of the weaker two
+ * (decideAngry: joy shouts "届いた！！！" too, and a brand is written "PHILIPS SONICARE").
  */
-export function isShouting(text: string): boolean {
+export type ShoutKind = 'capitals' | 'words' | 'marks';
+
+export function shoutingOf(text: string): { kind: ShoutKind; words: string[] } | null {
   let upper = 0;
   let lower = 0;
   let caseless = 0; // Arabic, kana, Han, Hangul letters
@@ -110,15 +122,24 @@ export function isShouting(text: string): boolean {
     if (k === 1) upper++;
     else if (k === 2) lower++;
   }
-  if (upper + lower >= 10 && upper / (upper + lower) >= 0.7) return true;
+  // Latin capitals inside Chinese or Japanese text are model codes ("型号PRO-MAX X2"), not a raised voice.
+  if (upper + lower >= 10 && upper / (upper + lower) >= 0.7 && upper + lower >= caseless) return { kind: 'capitals', words: [] };
+  if (upper >= 4) {
+    // a word of 4+ capitals needs 4
+    const sample = (text.length > 2000 ? text.slice(0, 2000) : text).replace(QUOTED, ' ');
+    const words: string[] = [];
+    for (const m of sample.matchAll(CAPS_WORD)) if (!ACRONYMS.has(m[0])) words.push(m[0]);
+    if (words.length >= 2 || (words.length === 1 && STACKED_MARKS.test(sample))) return { kind: 'words', words };
+  }
   // Scripts without capitals (Chinese, Japanese, Korean, Arabic) shout with stacked marks:
   // "！！！", or "!!" twice. Only when such a script is most of the text: "Thanks!!!" is not shouting.
-  if (caseless > upper + lower && (/[!！]{3,}/.test(text) || (text.match(/[!！]{2,}/g)?.length ?? 0) >= 2)) return true;
-  if (upper < 4) return false; // a word of 4+ capitals needs 4
-  const sample = (text.length > 2000 ? text.slice(0, 2000) : text).replace(QUOTED, ' ');
-  let capsWords = 0;
-  for (const m of sample.matchAll(CAPS_WORD)) if (!ACRONYMS.has(m[0])) capsWords++;
-  return capsWords >= 2 || (capsWords === 1 && STACKED_MARKS.test(sample));
+  if (caseless > upper + lower && (/[!！]{3,}/.test(text) || (text.match(/[!！]{2,}/g)?.length ?? 0) >= 2)) return { kind: 'marks', words: [] };
+  return null;
+}
+
+/** Whether the text shouts (shoutingOf). */
+export function isShouting(text: string): boolean {
+  return shoutingOf(text) !== null;
 }
 
 /** A word of 3+ capitals (any cased script), not inside a longer word or code ("WEB-1184", "P24*SKLEP-EU"). */
@@ -139,6 +160,40 @@ export function emphasisWord(text: string, ordinary: ReadonlySet<string> | undef
     if (ordinary.has(m[0].toLowerCase())) return m[0];
   }
   return null;
+}
+
+/**
+ * Sets what reading capitals needs the trained vocabulary for: `emphasis` (emphasisWord) and
+ * `shoutOrdinary` (whether a `words` shout has an ordinary word in it: "MONEY BACK" does,
+ * "PHILIPS SONICARE" does not).
+ */
+export function readCapitals(hits: LexiconHits, text: string, ordinary: ReadonlySet<string> | undefined): void {
+  hits.emphasis = emphasisWord(text, ordinary);
+  if (hits.shout?.kind === 'words' && ordinary?.size) hits.shoutOrdinary = hits.shout.words.some((w) => ordinary.has(w.toLowerCase()));
+}
+
+/**
+ * Whether every threat found is only asked about: each sentence that holds it ends in a question
+ * mark ("how does a chargeback work?", "クレジットカードの異議申し立てってどうやるんですか？").
+ * "Should I call my lawyer?!" ends in "!" and stays a threat; so does "… before I write to
+ * CİMER: when will the money come back?" (the clause ends at the colon). Round nine.
+ */
+export function threatsAsked(folded: string, threats: readonly string[]): boolean {
+  // A colon or semicolon ends the clause too: "before I write to CİMER, one last time: when …?"
+  const sentences = folded.split(/(?<=[.!?؟。:;\n])(?![.!?؟。:;])/);
+  for (const t of threats) {
+    const needle = foldForMatch(t).replace(/\*$/, '');
+    const compactNeedle = needle.replace(/\s+/g, '');
+    if (!compactNeedle) return false;
+    let found = false;
+    for (const sentence of sentences) {
+      if (!sentence.includes(needle) && !sentence.replace(/\s+/g, '').includes(compactNeedle)) continue;
+      found = true;
+      if (!/[?؟]\s*$/.test(sentence)) return false;
+    }
+    if (!found) return false;
+  }
+  return true;
 }
 
 /** Minimum number of lower-case uses in the train split for a word to be "ordinary" (emphasisWord). */
@@ -175,12 +230,14 @@ export function lexiconHitsPrepared(prep: PreparedText, language: string | null)
     positive: [],
     calm: [],
     categories: {},
-    shouting: isShouting(src),
+    shouting: false,
     exclaiming: /[!！]{2,}|[?？][!！]|[!！][?？]/.test(src),
     question: /[?？؟]/.test(src),
     words: prep.words.length,
     folded: prep.folded,
   };
+  hits.shout = shoutingOf(src);
+  hits.shouting = hits.shout !== null;
   const lex = lexiconFor(language ?? 'en') ?? lexiconFor('en');
   if (lex) {
     for (const { tag, entry } of lex.matchTagged(prep.folded, prep.words)) {
@@ -194,6 +251,8 @@ export function lexiconHitsPrepared(prep: PreparedText, language: string | null)
     }
   }
   if (hits.threats.length && !hits.calm.length && threatUnmeant(prep, hits.threats, language ?? 'en')) hits.calm.push('unmeant');
+  // "If I do a chargeback through Amex, does that mess up the refund?": a threat only asked about.
+  if (hits.threats.length && !hits.calm.length && threatsAsked(prep.folded, hits.threats)) hits.calm.push('question');
   if (sarcasmCues.size || stackCues.size) hits.sarcasm = sarcasmOf(src, prep.folded, prep.words, hits);
   return hits;
 }
@@ -878,18 +937,33 @@ export const ROUND_SEVEN_ANGER_RULES: AngerRules = { model: 0.28, withThreat: 0.
 export const ROUND_SIX_ANGER_RULES: AngerRules = { ...ROUND_SEVEN_ANGER_RULES, model: 0.36 };
 
 /**
+ * Whether the text's shouting counts for anger. Under rules that read the sentiment (withEmphasis
+ * < 1, round nine): stacked marks in a script without capitals only when the message reads
+ * negative (joy shouts too: "届いた！！！"), and words in capitals only when one of them is an
+ * ordinary word (not "PHILIPS SONICARE"). Mostly capitals always counts.
+ */
+export function shoutCounts(hits: LexiconHits, rules: AngerRules = ANGER_RULES, pNegative = 0): boolean {
+  if (!hits.shouting) return false;
+  if (rules.withEmphasis > 1 || !hits.shout) return true; // rounds before nine
+  if (hits.shout.kind === 'marks') return pNegative >= rules.withEmphasis;
+  if (hits.shout.kind === 'words') return hits.shoutOrdinary !== false;
+  return true;
+}
+
+/**
  * Angry = the model is fairly sure, or a threat / insult / shouting is present and the model
  * does not rule anger out. A threat said not to be meant ("I'm not going to open a dispute",
  * "opened a chargeback by mistake") counts only through the model.
  */
 export function decideAngry(pAngry: number, hits: LexiconHits, rules: AngerRules = ANGER_RULES, pNegative = 0): boolean {
   const calm = hits.calm.length > 0;
+  const shouting = shoutCounts(hits, rules, pNegative);
   // "Not angry, just asking", "I won't open a dispute": the model must be surer than usual.
-  if (calm && hits.insults.length === 0 && !hits.shouting) return pAngry >= rules.calmModel;
+  if (calm && hits.insults.length === 0 && !shouting) return pAngry >= rules.calmModel;
   if (pAngry >= rules.model) return true;
   if (hits.threats.length > 0 && !calm && pAngry >= rules.withThreat) return true;
   if (hits.insults.length > 0 && pAngry >= rules.withInsult) return true;
-  if (hits.shouting && pAngry >= rules.withShouting) return true;
+  if (shouting && pAngry >= rules.withShouting) return true;
   if (hits.exclaiming && !calm && pAngry >= rules.withExclaiming) return true;
   if (hits.emphasis && !calm && pNegative >= rules.withEmphasis) return true;
   return false;
