@@ -198,7 +198,7 @@ describe('the anger threshold', () => {
 });
 
 describe('a word in capitals for stress (round nine)', () => {
-  const ordinary = ordinaryWords(['you sent it again', 'again and again', 'again?', 'never ever', 'never', 'never mind', 'niemals nie wieder', 'nie', 'nie', 'за две недели', 'две', 'две', 'nip 123 nip', 'NIP', 'NIP']);
+  const ordinary = ordinaryWords(['you sent it again', 'again and again', 'again?', 'never ever', 'never', 'never mind', 'niemals nie wieder', 'nie', 'nie', 'за две недели', 'две', 'две', 'недели', 'недели', 'nip 123 nip', 'NIP', 'NIP']);
   it('learns the words written in lower case, not acronyms seen only in capitals', () => {
     expect(ordinary.has('again')).toBe(true);
     expect(ordinary.has('две')).toBe(true);
@@ -261,6 +261,24 @@ describe('round nine: kinds of shouting and threats only asked about', () => {
     expect(lexiconHits("Ticaret Bakanlığı'na ve CİMER'e yazmadan önce son kez soruyorum: para ne zaman iade edilecek?", 'tr').calm).toEqual([]);
     expect(threatsAsked('how does a chargeback work? i am filing a chargeback tomorrow.', ['chargeback*'])).toBe(false);
     expect(threatsAsked('クレジットカードのチャージバックってどうやるんですか?', ['チャージバック'])).toBe(true);
+  });
+  it('reads each sentence: one asks about the threat, another says it is not meant', () => {
+    const h = lexiconHits('Подскажите, как у вас работает оспаривание платежа через банк? Я не собираюсь ничего оспаривать, просто деньги ушли.', 'ru');
+    expect(h.threats.length).toBeGreaterThan(0);
+    expect(h.calm).toContain('unmeant');
+    // the same threat made in earnest in another sentence
+    expect(lexiconHits('Как работает оспаривание платежа? Завтра иду в банк оспаривать платёж.', 'ru').calm).toEqual([]);
+  });
+  it('needs a negative message for "!!" with a little anger, and skips capitals that name a product', () => {
+    const joy = lexiconHits('great!!! arrived already', 'en');
+    expect(joy.exclaiming).toBe(true);
+    expect(decideAngry(0.3, joy, ANGER_RULES, 0.2)).toBe(false);
+    expect(decideAngry(0.3, joy, ANGER_RULES, 0.8)).toBe(true);
+    expect(decideAngry(0.3, joy, ROUND_SEVEN_ANGER_RULES, 0)).toBe(true);
+    const vocab = new Set(['pro', 'max', 'the', 'same', 'day', 'again']);
+    expect(emphasisWord('The PRO MAX X3 earbuds stopped charging', vocab)).toBe(null);
+    expect(emphasisWord('La caméra HOMEGUARD PRO se déconnecte', vocab)).toBe(null);
+    expect(emphasisWord('I emailed THE SAME DAY I ordered', vocab)).toBe('THE');
   });
   it('reads "rather than" before a threat as not meant', () => {
     const h = lexiconHits("Je préfère régler cela directement avec vous plutôt que d'ouvrir un litige PayPal. Une date ?", 'fr');
@@ -286,7 +304,7 @@ describe('model cache key', () => {
 });
 
 describe('a word in capitals for stress (round nine)', () => {
-  const ordinary = ordinaryWords(['you sent it again', 'again and again', 'again?', 'never ever', 'never', 'never mind', 'niemals nie wieder', 'nie', 'nie', 'за две недели', 'две', 'две', 'nip 123 nip', 'NIP', 'NIP']);
+  const ordinary = ordinaryWords(['you sent it again', 'again and again', 'again?', 'never ever', 'never', 'never mind', 'niemals nie wieder', 'nie', 'nie', 'за две недели', 'две', 'две', 'недели', 'недели', 'nip 123 nip', 'NIP', 'NIP']);
   it('learns the words written in lower case, not acronyms seen only in capitals', () => {
     expect(ordinary.has('again')).toBe(true);
     expect(ordinary.has('две')).toBe(true);
@@ -349,6 +367,24 @@ describe('round nine: kinds of shouting and threats only asked about', () => {
     expect(lexiconHits("Ticaret Bakanlığı'na ve CİMER'e yazmadan önce son kez soruyorum: para ne zaman iade edilecek?", 'tr').calm).toEqual([]);
     expect(threatsAsked('how does a chargeback work? i am filing a chargeback tomorrow.', ['chargeback*'])).toBe(false);
     expect(threatsAsked('クレジットカードのチャージバックってどうやるんですか?', ['チャージバック'])).toBe(true);
+  });
+  it('reads each sentence: one asks about the threat, another says it is not meant', () => {
+    const h = lexiconHits('Подскажите, как у вас работает оспаривание платежа через банк? Я не собираюсь ничего оспаривать, просто деньги ушли.', 'ru');
+    expect(h.threats.length).toBeGreaterThan(0);
+    expect(h.calm).toContain('unmeant');
+    // the same threat made in earnest in another sentence
+    expect(lexiconHits('Как работает оспаривание платежа? Завтра иду в банк оспаривать платёж.', 'ru').calm).toEqual([]);
+  });
+  it('needs a negative message for "!!" with a little anger, and skips capitals that name a product', () => {
+    const joy = lexiconHits('great!!! arrived already', 'en');
+    expect(joy.exclaiming).toBe(true);
+    expect(decideAngry(0.3, joy, ANGER_RULES, 0.2)).toBe(false);
+    expect(decideAngry(0.3, joy, ANGER_RULES, 0.8)).toBe(true);
+    expect(decideAngry(0.3, joy, ROUND_SEVEN_ANGER_RULES, 0)).toBe(true);
+    const vocab = new Set(['pro', 'max', 'the', 'same', 'day', 'again']);
+    expect(emphasisWord('The PRO MAX X3 earbuds stopped charging', vocab)).toBe(null);
+    expect(emphasisWord('La caméra HOMEGUARD PRO se déconnecte', vocab)).toBe(null);
+    expect(emphasisWord('I emailed THE SAME DAY I ordered', vocab)).toBe('THE');
   });
   it('reads "rather than" before a threat as not meant', () => {
     const h = lexiconHits("Je préfère régler cela directement avec vous plutôt que d'ouvrir un litige PayPal. Une date ?", 'fr');

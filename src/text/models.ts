@@ -157,7 +157,9 @@ export function emphasisWord(text: string, ordinary: ReadonlySet<string> | undef
   const sample = (text.length > 2000 ? text.slice(0, 2000) : text).replace(QUOTED, ' ');
   for (const m of sample.matchAll(CAPS3_WORD)) {
     if (ACRONYMS.has(m[0])) continue;
-    if (ordinary.has(m[0].toLowerCase())) return m[0];
+    if (!ordinary.has(m[0].toLowerCase())) continue;
+    if (inProductName(sample, m.index ?? 0, m[0].length, ordinary)) continue;
+    return m[0];
   }
   return null;
 }
@@ -172,6 +174,13 @@ export function readCapitals(hits: LexiconHits, text: string, ordinary: Readonly
   if (hits.shout?.kind === 'words' && ordinary?.size) hits.shoutOrdinary = hits.shout.words.some((w) => ordinary.has(w.toLowerCase()));
 }
 
+/** The sentences of a folded text; a colon or semicolon ends one too ("before I write to CİMER, one last time: when …?"), "?!" does not split. */
+function sentencesOf(folded: string): string[] {
+  return folded.split(/(?<=[.!?؟。:;\n])(?![.!?؟。:;])/);
+}
+
+const isQuestion = (sentence: string) => /[?؟]\s*$/.test(sentence);
+
 /**
  * Whether every threat found is only asked about: each sentence that holds it ends in a question
  * mark ("how does a chargeback work?", "クレジットカードの異議申し立てってどうやるんですか？").
@@ -179,21 +188,59 @@ export function readCapitals(hits: LexiconHits, text: string, ordinary: Readonly
  * CİMER: when will the money come back?" (the clause ends at the colon). Round nine.
  */
 export function threatsAsked(folded: string, threats: readonly string[]): boolean {
-  // A colon or semicolon ends the clause too: "before I write to CİMER, one last time: when …?"
-  const sentences = folded.split(/(?<=[.!?؟。:;\n])(?![.!?؟。:;])/);
+  return threatsDefused({ folded, words: matchWords(folded) }, threats, '', false) === 'question';
+}
+
+/**
+ * Whether no threat of the text is made: in every sentence that holds a threat it is asked about
+ * (a question) or said not to be meant (threatUnmeant within the sentence; `unmeant` false: only
+ * questions count). "Подскажите, как работает оспаривание платежа? Я не собираюсь ничего
+ * оспаривать": one sentence asks, the other negates. 'unmeant' when some sentence negates,
+ * 'question' when all ask, null when a threat is made. A threat found only across sentences (an
+ * entry matched without spaces) is judged on the whole text.
+ */
+export function threatsDefused(prep: Pick<PreparedText, 'words' | 'folded'>, threats: readonly string[], language: string, unmeant = true): 'unmeant' | 'question' | null {
+  const sentences = sentencesOf(prep.folded);
+  let negated = false;
   for (const t of threats) {
     const needle = foldForMatch(t).replace(/\*$/, '');
     const compactNeedle = needle.replace(/\s+/g, '');
-    if (!compactNeedle) return false;
+    if (!compactNeedle) return null;
     let found = false;
     for (const sentence of sentences) {
       if (!sentence.includes(needle) && !sentence.replace(/\s+/g, '').includes(compactNeedle)) continue;
       found = true;
-      if (!/[?؟]\s*$/.test(sentence)) return false;
+      if (unmeant && threatUnmeant(sentences.length === 1 ? prep : { folded: sentence, words: matchWords(sentence) }, [t], language)) {
+        negated = true;
+        continue;
+      }
+      if (isQuestion(sentence)) continue;
+      return null;
     }
-    if (!found) return false;
+    if (!found) {
+      if (unmeant && threatUnmeant(prep, [t], language)) negated = true;
+      else return null;
+    }
   }
-  return true;
+  return negated ? 'unmeant' : 'question';
+}
+
+/**
+ * Whether the capital word at [at, at+len) stands in a run of capital tokens that names a product
+ * ("PRO MAX X3", "HOMEGUARD PRO"): a neighbour with a digit, or a neighbour of 3+ letters that is
+ * not an ordinary word. "THE SAME DAY", "OTRA VEZ", "ЗА ДВЕ НЕДЕЛИ" are runs of ordinary words.
+ */
+function inProductName(text: string, at: number, len: number, ordinary: ReadonlySet<string>): boolean {
+  const run: string[] = [];
+  const left = text.slice(Math.max(0, at - 60), at).match(/(?:[\p{Lu}\p{N}][\p{Lu}\p{N}\-]*[ \t]+)+$/u)?.[0] ?? '';
+  const right = text.slice(at + len, at + len + 60).match(/^(?:[ \t]+[\p{Lu}\p{N}][\p{Lu}\p{N}\-]*(?![\p{Ll}]))+/u)?.[0] ?? '';
+  for (const tok of (left + ' ' + right).split(/[ \t]+/)) if (tok) run.push(tok);
+  for (const tok of run) {
+    if (/\p{N}/u.test(tok)) return true;
+    const letters = tok.replace(/[^\p{L}]/gu, '');
+    if (letters.length >= 3 && !ACRONYMS.has(tok) && !ordinary.has(letters.toLowerCase())) return true;
+  }
+  return false;
 }
 
 /** Minimum number of lower-case uses in the train split for a word to be "ordinary" (emphasisWord). */
@@ -250,9 +297,12 @@ export function lexiconHitsPrepared(prep: PreparedText, language: string | null)
       }
     }
   }
-  if (hits.threats.length && !hits.calm.length && threatUnmeant(prep, hits.threats, language ?? 'en')) hits.calm.push('unmeant');
-  // "If I do a chargeback through Amex, does that mess up the refund?": a threat only asked about.
-  if (hits.threats.length && !hits.calm.length && threatsAsked(prep.folded, hits.threats)) hits.calm.push('question');
+  // "I'd rather not open a PayPal claim", "If I do a chargeback, does that mess up the refund?":
+  // a threat not meant, or only asked about, in every sentence that makes it.
+  if (hits.threats.length && !hits.calm.length) {
+    const defused = threatsDefused(prep, hits.threats, language ?? 'en');
+    if (defused) hits.calm.push(defused);
+  }
   if (sarcasmCues.size || stackCues.size) hits.sarcasm = sarcasmOf(src, prep.folded, prep.words, hits);
   return hits;
 }
@@ -294,7 +344,7 @@ function unmeantFor(language: string): { spaced: string[]; compact: string[] } {
  * tener que abrir una disputa", "이의제기까지 하고 싶진 않아서". A threat whose place cannot be found
  * counts as meant.
  */
-export function threatUnmeant(prep: PreparedText, threats: readonly string[], language: string): boolean {
+export function threatUnmeant(prep: Pick<PreparedText, 'words' | 'folded'>, threats: readonly string[], language: string): boolean {
   const u = unmeantFor(language);
   if (!u.spaced.length && !u.compact.length) return false;
   const after = VERB_FINAL.has(language);
@@ -964,7 +1014,8 @@ export function decideAngry(pAngry: number, hits: LexiconHits, rules: AngerRules
   if (hits.threats.length > 0 && !calm && pAngry >= rules.withThreat) return true;
   if (hits.insults.length > 0 && pAngry >= rules.withInsult) return true;
   if (shouting && pAngry >= rules.withShouting) return true;
-  if (hits.exclaiming && !calm && pAngry >= rules.withExclaiming) return true;
+  // "!!" with a little anger: only in a message that reads negative under round nine's rules ("great!!! arrived already").
+  if (hits.exclaiming && !calm && pAngry >= rules.withExclaiming && (rules.withEmphasis > 1 || pNegative >= rules.withEmphasis)) return true;
   if (hits.emphasis && !calm && pNegative >= rules.withEmphasis) return true;
   return false;
 }
