@@ -178,12 +178,13 @@ const suite: BenchSuite = async (ctx) => {
     // The validation split (round seven: writers of their own, who wrote nothing else). Writers o-s
     // placed the anger threshold and showed lexicon false alarms; w-z were written afterwards and
     // chose nothing (read after rounds seven and eight); round nine's ak-am were read once and then
-    // chose the shouting and question rules; an-ap were written blind meanwhile and chose nothing.
+    // chose the shouting and question rules; an-ap were written blind meanwhile, read once, then
+    // chose three more rules; aq-as were written blind meanwhile and chose nothing.
     const validSet = corpus.examples.filter((e) => e.split === 'valid');
     if (validSet.length) {
       const scored = validSet.map((e) => ({ e, r: triageMessage({ text: e.text }) }));
       const groups: [string, typeof scored][] = [['validation split', scored]];
-      for (const [name, set] of [['writers o-s (chose the rules)', 'opqrs'], ['fresh writers w-z', 'wxyz'], ['writers ak-am (round nine: read, then chose the shouting and question rules)', 'ak,al,am'], ['fresh writers an-ap (round nine)', 'an,ao,ap']] as const) {
+      for (const [name, set] of [['writers o-s (chose the rules)', 'opqrs'], ['fresh writers w-z', 'wxyz'], ['writers ak-am (round nine: read, then chose the shouting and question rules)', 'ak,al,am'], ['writers an-ap (round nine: read, then chose the "!!", product-name and per-sentence rules)', 'an,ao,ap'], ['fresh writers aq-as (round nine, read once at its end)', 'aq,ar,as']] as const) {
         const writers = new Set(set.includes(',') ? set.split(',') : set.split(''));
         const sub = scored.filter(({ e }) => writers.has(e.by ?? 'a'));
         if (sub.length) groups.push([`validation lines by ${name}`, sub]);
