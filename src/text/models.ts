@@ -963,9 +963,11 @@ export interface AngerRules {
   withShouting: number;
   withExclaiming: number;
   /**
-   * an ordinary word in capitals for stress (LexiconHits.emphasis): angry when the SENTIMENT
-   * model's probability of negative reaches this (the anger model, taught DESIGN.md's reading on
-   * folded text, never sees capitals and gives such lines ~0.01)
+   * Round nine: the SENTIMENT model's probability of negative that an ordinary word in capitals
+   * for stress (LexiconHits.emphasis) needs to be angry, and that "!!" with a little anger and
+   * stacked "！！！" in caseless scripts need as well (the anger model, taught DESIGN.md's reading
+   * on folded text, never sees capitals and gives stressed lines ~0.01). Above 1 (round seven's
+   * rules): off, and every shout and "!!" counts as before round nine.
    */
   withEmphasis: number;
   /** when the customer says they are calm or a threat is not meant (and neither insults nor shouts) */
