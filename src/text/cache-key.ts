@@ -31,16 +31,32 @@ export function hashSources(h: Hash, codeFiles: readonly string[], dataDirs: rea
   return h.digest('hex').slice(0, 32);
 }
 
-/** Deletes older cache files of the same kind beside `file` (they can never be read again). */
-export function removeStale(file: string, prefix: string): void {
+/**
+ * How many other cache files of a kind stay beside the current one: a CI run of one commit and a
+ * working copy of another share the cache directory, and each evicting the other's models made
+ * the CI run's tests train them again under load (round nine: two tests timed out that way).
+ */
+const STALE_KEPT = 3;
+
+/** Deletes older cache files of the same kind beside `file`, all but the `keep` most recent. */
+export function removeStale(file: string, prefix: string, keep = STALE_KEPT): void {
   const dir = path.dirname(file);
+  const others: { f: string; mtime: number }[] = [];
   for (const f of fs.readdirSync(dir)) {
-    if (f.startsWith(prefix) && f.endsWith('.bin') && f !== path.basename(file)) {
-      try {
-        fs.unlinkSync(path.join(dir, f));
-      } catch {
-        // another process may have removed it
-      }
+    if (!f.startsWith(prefix) || !f.endsWith('.bin') || f === path.basename(file)) continue;
+    try {
+      others.push({ f, mtime: fs.statSync(path.join(dir, f)).mtimeMs });
+    } catch {
+      // another process may have removed it
+    }
+  }
+  // Newest first; the newest `keep` stay (another checkout, a CI run beside a working copy, uses them).
+  others.sort((a, b) => b.mtime - a.mtime);
+  for (const { f } of others.slice(keep)) {
+    try {
+      fs.unlinkSync(path.join(dir, f));
+    } catch {
+      // another process may have removed it
     }
   }
 }

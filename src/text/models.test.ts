@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ANGER_RULES, DEFAULT_SARCASM_CUES, ROUND_SEVEN_ANGER_RULES, emphasisWord, ordinaryWords, readCapitals, shoutCounts, shoutingOf, threatsAsked, ROUND_SIX_STACK, SARCASM_CUES, TRAIN_SETTINGS, cacheKey, decideAngry, isShouting, lexiconHits, noisyCopy, predictAll, readModelCache, setSarcasmCues, stackInputs, trainModels, triageFeatures, writeModelCache } from './models.ts';
 import { SoftmaxRegression } from './classifier.ts';
 import { createHash } from 'node:crypto';
-import { hashSources } from './cache-key.ts';
+import { hashSources, removeStale } from './cache-key.ts';
 import type { CorpusExample } from './corpus.ts';
 
 const ex = (text: string, category: CorpusExample['category'], angry = false, language = 'en'): CorpusExample => ({
@@ -285,6 +285,24 @@ describe('round nine: kinds of shouting and threats only asked about', () => {
     expect(h.threats.length).toBeGreaterThan(0);
     expect(h.calm).toContain('unmeant');
     expect(lexiconHits('不是要投诉哈，就是有点无奈，能换成黑色吗', 'zh').calm).toContain('unmeant');
+  });
+});
+
+describe('stale cache files', () => {
+  it('keeps the most recent others (another checkout uses them) and deletes the older ones', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crossdesk-stale-'));
+    try {
+      const names = ['triage-a.bin', 'triage-b.bin', 'triage-c.bin', 'triage-d.bin', 'triage-e.bin'];
+      names.forEach((n, i) => {
+        fs.writeFileSync(path.join(dir, n), 'x');
+        fs.utimesSync(path.join(dir, n), 1000 + i, 1000 + i); // a oldest … e newest
+      });
+      fs.writeFileSync(path.join(dir, 'language-a.bin'), 'x');
+      removeStale(path.join(dir, 'triage-e.bin'), 'triage-', 2);
+      expect(fs.readdirSync(dir).sort()).toEqual(['language-a.bin', 'triage-c.bin', 'triage-d.bin', 'triage-e.bin']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
