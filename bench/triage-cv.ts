@@ -18,6 +18,7 @@
  *   npx tsx bench/triage-cv.ts --valid production round-six   # trained on the whole train split,
  *                                                      # scored on the validation split (round seven)
  *   npx tsx bench/triage-cv.ts --valid --writers=opqrs production   # only those validation writers
+ *   npx tsx bench/triage-cv.ts --valid --writers=o,p,q,r,s,ak,al,am production   # two-letter writers: commas
  *   npx tsx bench/triage-cv.ts --valid writers          # round seven: the writers' reading of angry
  *
  * Each variant is trained and scored in its own reading of angry (TrainSettings.reading): DESIGN.md's
