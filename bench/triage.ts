@@ -13,7 +13,7 @@ import type { BenchSuite } from './types.ts';
 import { repoRoot } from '../src/core/paths.ts';
 import { eld } from 'eld/medium';
 import { SUPPORTED_LANGUAGES, detectLanguage } from '../src/text/language.ts';
-import { CATEGORIES, loadCorpus, narrowAngry } from '../src/text/corpus.ts';
+import { CATEGORIES, loadCorpus, narrowAngry, writerSet } from '../src/text/corpus.ts';
 import { macroF1 } from '../src/text/classifier.ts';
 import { getModels, trainModels } from '../src/text/models.ts';
 import { normalise } from '../src/text/segment.ts';
@@ -187,7 +187,7 @@ const suite: BenchSuite = async (ctx) => {
       const scored = validSet.map((e) => ({ e, r: triageMessage({ text: e.text }) }));
       const groups: [string, typeof scored][] = [['validation split', scored]];
       for (const [name, set] of [['writers o-s (chose the rules)', 'opqrs'], ['fresh writers w-z', 'wxyz'], ['writers ak-am (round nine: read, then chose the shouting and question rules)', 'ak,al,am'], ['writers an-ap (round nine: read, then chose the "!!", product-name and per-sentence rules)', 'an,ao,ap'], ['writers aq-as (round nine: read once, then the unmeant lexicons of part two were chosen on the others)', 'aq,ar,as'], ['fresh writers ay-ba (round nine, read once at its end)', 'ay,az,ba'], ['fresh writers bb-bd (round nine, written and read once after every choice)', 'bb,bc,bd']] as const) {
-        const writers = new Set(set.includes(',') ? set.split(',') : set.split(''));
+        const writers = writerSet(set);
         const sub = scored.filter(({ e }) => writers.has(e.by ?? 'a'));
         if (sub.length) groups.push([`validation lines by ${name}`, sub]);
       }

@@ -60,6 +60,14 @@ export function inDesignReading(e: CorpusExample): CorpusExample {
   return e.outrage ? { ...e, angry: false } : e;
 }
 
+/**
+ * The writers (`by`) named by a spec: one letter each ("opqrs"), or a comma-separated list once
+ * writers have two letters ("ak,al,am").
+ */
+export function writerSet(spec: string): Set<string> {
+  return new Set(spec.includes(',') ? spec.split(',') : spec.split(''));
+}
+
 export const CORPUS_DIR = path.join(contentDir, 'triage', 'corpus');
 
 export function isCategory(x: unknown): x is Category {

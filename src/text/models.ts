@@ -142,6 +142,7 @@ export function isShouting(text: string): boolean {
   return shoutingOf(text) !== null;
 }
 
+const THREE_CAPITALS = /\p{Lu}{3}/u;
 /** A word of 3+ capitals (any cased script), not inside a longer word or code ("WEB-1184", "P24*SKLEP-EU"). */
 const CAPS3_WORD = /(?<![\p{L}\p{N}*_\-/@#&+])\p{Lu}{3,}(?![\p{L}\p{N}*_\-/@#&+])/gu;
 
@@ -154,7 +155,9 @@ const CAPS3_WORD = /(?<![\p{L}\p{N}*_\-/@#&+])\p{Lu}{3,}(?![\p{L}\p{N}*_\-/@#&+]
  */
 export function emphasisWord(text: string, ordinary: ReadonlySet<string> | undefined): string | null {
   if (!ordinary || !ordinary.size) return null;
-  const sample = (text.length > 2000 ? text.slice(0, 2000) : text).replace(QUOTED, ' ');
+  const head = text.length > 2000 ? text.slice(0, 2000) : text;
+  if (!THREE_CAPITALS.test(head)) return null; // most messages: no quotation marks to strip, no word to look up
+  const sample = head.replace(QUOTED, ' ');
   for (const m of sample.matchAll(CAPS3_WORD)) {
     if (ACRONYMS.has(m[0])) continue;
     if (!ordinary.has(m[0].toLowerCase())) continue;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { normalise, segmentWords, tokensForIndex, tokensForIndexBySegmenter } from './segment.ts';
 import { eld } from 'eld/medium';
 import { SUPPORTED_LANGUAGES, detectLanguage } from './language.ts';
-import { loadCorpus, narrowAngry } from './corpus.ts';
+import { loadCorpus, narrowAngry, writerSet } from './corpus.ts';
 import { contentDir } from '../core/paths.ts';
 import { LINGUA_KINDS, loadLingua, shortVariants } from './measure.ts';
 import { extractEntities } from './extract.ts';
@@ -227,6 +227,11 @@ describe('loadCorpus', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('names writers by one letter each, or by commas once they have two', () => {
+    expect([...writerSet('opqrs')]).toEqual(['o', 'p', 'q', 'r', 's']);
+    expect([...writerSet('ak,al,am')]).toEqual(['ak', 'al', 'am']);
   });
 
   it('the shipped corpus keeps its splits apart: no text is in two of them', () => {
